@@ -1,0 +1,64 @@
+# FlashNet. The two commands a newcomer needs (see README.md):
+#   make demo    boot two guests and show FlashNet working
+#   make check   build everything and run every test
+# Both first install any missing Debian packages (tools/setup/setup.sh).
+
+BUILD		?= build
+CMAKE_BUILD	:= $(BUILD)/cmake
+KMOD_OUT	:= $(BUILD)/kmod
+LOG_DIR		?= $(BUILD)/logs
+STOCK_RELEASE	:= $(shell dpkg-query -W -f '$${Depends}' linux-image-amd64 2>/dev/null | \
+			sed -n 's/.*linux-image-\([0-9][^ ,]*\).*/\1/p')
+# Modules build against Debian's stock kernel unless told otherwise.
+KDIR		?= /lib/modules/$(STOCK_RELEASE)/build
+CTEST_JOBS	?= 2
+
+.PHONY: all setup tools modules modules-debug debug-kernel siw-reference \
+	kernels check check-quick unit demo clean help
+
+all: tools modules
+
+help:
+	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,4p'
+	@echo "targets: all tools modules debug-kernel modules-debug siw-reference"
+	@echo "         check check-quick unit demo clean"
+
+setup:
+	@tools/setup/setup.sh
+
+tools: setup
+	@cmake -S . -B $(CMAKE_BUILD) -DFLASHNET_LOG_DIR=$(abspath $(LOG_DIR)) >/dev/null
+	@cmake --build $(CMAKE_BUILD) -j$$(nproc)
+
+modules: setup
+	@tools/kernel/build-modules.sh $(KDIR) $(KMOD_OUT) >/dev/null
+
+debug-kernel: setup
+	@tools/kernel/build-kernel.sh >/dev/null
+
+modules-debug: debug-kernel
+	@tools/kernel/build-modules.sh \
+		$$(tools/kernel/build-kernel.sh)/build $(KMOD_OUT) >/dev/null
+
+siw-reference: setup
+	@tools/kernel/build-siw-reference.sh $(KDIR) >/dev/null
+
+kernels: modules modules-debug siw-reference
+
+# Everything: unit tests, KUnit and every guest suite on both kernels.
+check: tools kernels
+	@tests/run-tests.sh $(CMAKE_BUILD) -j$(CTEST_JOBS)
+
+# Iteration subset: unit tests and the quick stock-kernel guest tests; does
+# not need (or build) the debug kernel.
+check-quick: tools modules siw-reference
+	@tests/run-tests.sh $(CMAKE_BUILD) -j$(CTEST_JOBS) -L '^quick$$'
+
+unit: tools
+	@tests/run-tests.sh $(CMAKE_BUILD) -L '^unit$$'
+
+demo: tools kernels
+	@tests/demo/demo.sh $(CMAKE_BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Runs in both guests of a pair (role in $FLASHNET_ROLE): unmodified
+# perftest, rping and fio between two guests over upstream siw. Every step
+# has its own port so a client can only ever reach its own server.
+# ITERS_SCALE divides iteration counts (slow kernels).
+. tests/lib/guest.sh
+load_siw_reference eth0
+ibv_devinfo -d siw0 | grep -q "transport:.*iWARP" || fail "siw0 is not iWARP"
+
+srv=$FLASHNET_SERVER_IP
+out=$FLASHNET_OUT
+scale=${ITERS_SCALE:-1}
+port=19000
+
+# step NAME COMMAND...: the server runs COMMAND as given; the client adds
+# the server address where the tool wants it ($SRV) and retries until the
+# server listens.
+step() {
+	name=$1
+	shift
+	port=$((port + 1))
+	if [ "$FLASHNET_ROLE" = server ]; then
+		cmd=$(echo "$*" | sed -e "s/@PORT@/$port/g" -e 's/@CLIENT[^@]*@//g' \
+			-e 's/@SERVER\([^@]*\)@/\1/g')
+	else
+		cmd=$(echo "$*" | sed -e "s/@PORT@/$port/g" -e 's/@SERVER[^@]*@//g' \
+			-e "s/@CLIENT\([^@]*\)@/\1/g" -e "s/\\\$SRV/$srv/g")
+	fi
+	echo "== $name ($FLASHNET_ROLE): $cmd"
+	tries=1
+	[ "$FLASHNET_ROLE" = client ] && tries=90
+	i=0
+	while [ $i -lt $tries ]; do
+		i=$((i + 1))
+		if sh -c "$cmd" >"$out/$name.txt" 2>&1; then
+			return 0
+		fi
+		[ $i -lt $tries ] && sleep 1
+	done
+	cat "$out/$name.txt"
+	fail "$name failed on the $FLASHNET_ROLE"
+}
+
+perf="-d siw0 -R -F -p @PORT@"
+step read_bw_4k "ib_read_bw $perf -s 4096 -n $((2000 / scale)) @CLIENT \$SRV@"
+step read_bw_64k "ib_read_bw $perf -s 65536 -n $((500 / scale)) @CLIENT \$SRV@"
+step write_bw_4k "ib_write_bw $perf -s 4096 -n $((2000 / scale)) @CLIENT \$SRV@"
+step write_bw_64k "ib_write_bw $perf -s 65536 -n $((500 / scale)) @CLIENT \$SRV@"
+step send_bw_4k "ib_send_bw $perf -s 4096 -n $((2000 / scale)) @CLIENT \$SRV@"
+step read_lat_4k "ib_read_lat $perf -s 4096 -n $((500 / scale)) @CLIENT \$SRV@"
+# rping -V checks every ping's payload on both sides.
+step rping "rping @SERVER-s@@CLIENT-c@ -a $srv -p @PORT@ -C 20 -S 4096 -v -V"
+fio="fio --ioengine=rdma --port=@PORT@ --bs=64k --size=16m --iodepth=4"
+step fio_write "$fio --name=fio_write @SERVER--rw=read@@CLIENT--rw=write --hostname=\$SRV --verb=write@"
+step fio_read "$fio --name=fio_read @SERVER--rw=read@@CLIENT--rw=write --hostname=\$SRV --verb=read@"
+echo "all reference steps passed ($FLASHNET_ROLE)"
