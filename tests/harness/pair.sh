@@ -7,7 +7,7 @@
 expect_status 0 "$VM" pair --timeout 240 --log-dir "$LOGS/talk" \
 	--server 'ip -4 addr show eth0 | grep -q "inet $FLASHNET_SERVER_IP/24" || exit 11
 		  busybox nc -l -p 7000 >"$FLASHNET_OUT/message"' \
-	--client 'ping -c 2 -W 5 "$FLASHNET_SERVER_IP" >/dev/null || exit 12
+	--client 'busybox ping -c 2 -W 5 "$FLASHNET_SERVER_IP" >/dev/null || exit 12
 		  for i in $(seq 60); do
 			echo "hello from $FLASHNET_ROLE" | busybox nc "$FLASHNET_SERVER_IP" 7000 && exit 0
 			sleep 1

@@ -17,15 +17,15 @@
 
 static bool fail;
 module_param(fail, bool, 0444);
-MODULE_PARM_DESC(fail, "Make the fail_on_request case fail (default: false)");
+MODULE_PARM_DESC(fail, "Make fn_selftest_fail_on_request fail (default: false)");
 
 static bool crash;
 module_param(crash, bool, 0444);
-MODULE_PARM_DESC(crash, "Make the crash_on_request case oops on a NULL dereference (default: false)");
+MODULE_PARM_DESC(crash, "Make fn_selftest_crash_on_request oops on a NULL dereference (default: false)");
 
 static bool skip;
 module_param(skip, bool, 0444);
-MODULE_PARM_DESC(skip, "Make the skip_on_request case skip (default: false)");
+MODULE_PARM_DESC(skip, "Make fn_selftest_skip_on_request skip (default: false)");
 
 static void fn_selftest_pass(struct kunit *test)
 {

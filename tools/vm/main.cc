@@ -51,7 +51,7 @@ guest fails the other is stopped.
 options:
   --kernel stock|debug|DIR   kernel to boot (default stock)
   --accel auto|kvm|tcg       auto probes KVM once (default auto)
-  --cpus N --mem MB          per guest (default 1, 2048)
+  --cpus N --mem MB          per guest (default 1, 1024)
   --timeout SECONDS          per guest; the guest is killed after (600)
   --env NAME=VALUE           exported to the guest command (repeatable)
   --expect-report KIND[,..]  these kernel reports must appear, and are not
@@ -139,7 +139,7 @@ struct Common {
 	std::string kernel = "stock";
 	std::string accel = "auto";
 	int cpus = 1;
-	int memory_mb = 2048;
+	int memory_mb = 1024;
 	double timeout = 600;
 	std::vector<std::pair<std::string, std::string>> env;
 	std::set<ReportKind> expected;

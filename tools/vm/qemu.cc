@@ -13,7 +13,7 @@ std::vector<std::string> qemu_argv(const GuestSpec &spec)
 {
 	std::vector<std::string> a = {
 		"qemu-system-x86_64", "-nodefaults", "-no-user-config",
-		"-display", "none", "-no-reboot", "-machine", "pc",
+		"-display", "none", "-no-reboot", "-machine", "q35",
 	};
 	if (spec.accel == Accel::kvm) {
 		a.insert(a.end(), {"-accel", "kvm", "-cpu", "host"});

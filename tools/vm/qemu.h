@@ -41,7 +41,7 @@ struct GuestSpec {
 	KernelImage kernel;
 	Accel accel = Accel::tcg;
 	int cpus = 1;
-	int memory_mb = 2048;
+	int memory_mb = 1024;
 	std::vector<DiskSpec> disks;
 	std::optional<LinkEnd> link;
 	std::filesystem::path job_dir;	// shared read-write at /flashnet

@@ -104,7 +104,7 @@ void write_job_dir(const GuestPlan &plan, const fs::path &job)
 
 	std::ofstream env(job / "env");
 	auto put = [&env](const std::string &k, const std::string &v) {
-		env << k << "=" << shell_quote(v) << "\n";
+		env << "export " << k << "=" << shell_quote(v) << "\n";
 	};
 	put("FLASHNET_HOSTNAME", plan.spec.name);
 	put("FLASHNET_CWD", plan.cwd.string());
@@ -119,9 +119,6 @@ void write_job_dir(const GuestPlan &plan, const fs::path &job)
 		put("FLASHNET_NULL_BLK", *plan.null_blk);
 	for (const auto &[k, v] : plan.env)
 		put(k, v);
-	// Everything the command sees comes from here.
-	env << "export $(sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p' "
-	       "/flashnet/env)\n";
 
 	std::ofstream cmd(job / "cmd");
 	cmd << plan.command << "\n";
@@ -141,7 +138,8 @@ void handle_line(Running &r, std::string line, const SessionOptions &opt,
 {
 	if (!line.empty() && line.back() == '\r')
 		line.pop_back();
-	r.log << line << "\n";
+	// Flushed per line: tests watch the log while the guest runs.
+	r.log << line << std::endl;
 	r.scanner.feed_line(line);
 
 	if (line.find(kMarkerStart) != std::string::npos &&

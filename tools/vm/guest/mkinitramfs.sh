@@ -15,7 +15,8 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/lower" \
 	"$tmp/rw" "$tmp/newroot" "$tmp/modules"
 cp /bin/busybox "$tmp/bin/busybox"
-for app in sh mount umount mkdir insmod switch_root cat echo sleep poweroff; do
+for app in sh mount umount mkdir insmod switch_root cat echo sleep poweroff \
+	hostname ip uname; do
 	ln -s busybox "$tmp/bin/$app"
 done
 
