@@ -7,8 +7,7 @@ BUILD		?= build
 CMAKE_BUILD	:= $(BUILD)/cmake
 KMOD_OUT	:= $(BUILD)/kmod
 LOG_DIR		?= $(BUILD)/logs
-STOCK_RELEASE	:= $(shell dpkg-query -W -f '$${Depends}' linux-image-amd64 2>/dev/null | \
-			sed -n 's/.*linux-image-\([0-9][^ ,]*\).*/\1/p')
+STOCK_RELEASE	:= $(shell tools/kernel/stock-release.sh)
 # Modules build against Debian's stock kernel unless told otherwise.
 KDIR		?= /lib/modules/$(STOCK_RELEASE)/build
 CTEST_JOBS	?= 2

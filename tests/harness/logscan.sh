@@ -8,11 +8,11 @@
 . "$(dirname "$0")/../lib/host.sh"
 kernel=$1 trigger=$2 kinds=$3
 
-# The insmod of a BUG()ging module dies; the guest's verdict is the log's.
+# The insmod of an oopsing module dies; the guest's verdict is the log's.
 cmd='. tests/lib/guest.sh
 ko=$(flashnet_kmod tests/kmod/fn_harness_trigger.ko) || exit 1
 insmod "$ko" trigger="$TRIGGER"
-test "$TRIGGER" = bug || rmmod fn_harness_trigger'
+test "$TRIGGER" = null_deref || rmmod fn_harness_trigger'
 if [ "$kinds" = - ]; then
 	expect_status 120 "$VM" run --kernel "$kernel" --timeout 400 \
 		--log-dir "$LOGS/unexpected" --env "FLASHNET_KMOD_DIR=$KMOD" \

@@ -14,10 +14,11 @@ port=19000
 
 # step NAME COMMAND...: the server runs COMMAND as given; the client adds
 # the server address where the tool wants it ($SRV) and retries until the
-# server listens.
+# server listens. With CONNECTS=server the guests swap roles for the step.
 step() {
 	name=$1
 	shift
+	connector=${CONNECTS:-client}
 	port=$((port + 1))
 	if [ "$FLASHNET_ROLE" = server ]; then
 		cmd=$(echo "$*" | sed -e "s/@PORT@/$port/g" -e 's/@CLIENT[^@]*@//g' \
@@ -28,7 +29,7 @@ step() {
 	fi
 	echo "== $name ($FLASHNET_ROLE): $cmd"
 	tries=1
-	[ "$FLASHNET_ROLE" = client ] && tries=90
+	[ "$FLASHNET_ROLE" = "$connector" ] && tries=90
 	i=0
 	while [ $i -lt $tries ]; do
 		i=$((i + 1))
@@ -52,5 +53,7 @@ step read_lat_4k "ib_read_lat $perf -s 4096 -n $((500 / scale)) @CLIENT \$SRV@"
 step rping "rping @SERVER-s@@CLIENT-c@ -a $srv -p @PORT@ -C 20 -S 4096 -v -V"
 fio="fio --ioengine=rdma --port=@PORT@ --bs=64k --size=16m --iodepth=4"
 step fio_write "$fio --name=fio_write @SERVER--rw=read@@CLIENT--rw=write --hostname=\$SRV --verb=write@"
-step fio_read "$fio --name=fio_read @SERVER--rw=read@@CLIENT--rw=write --hostname=\$SRV --verb=read@"
+# The other direction with the roles swapped: the server guest writes into
+# the client guest. (fio's server side never finishes a verb=read run.)
+CONNECTS=server step fio_write_back "$fio --name=fio_write_back @CLIENT--rw=read@@SERVER--rw=write --hostname=$FLASHNET_CLIENT_IP --verb=write@"
 echo "all reference steps passed ($FLASHNET_ROLE)"

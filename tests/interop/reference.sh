@@ -20,8 +20,9 @@ expect_status 0 "$VM" pair --kernel "$kernel" --timeout 1500 --log-dir "$LOGS" "
 
 res=$LOGS/client.job/out
 grep -q "rdma-ping" "$res/rping.txt" || fail "rping printed no verified data"
-for f in fio_write fio_read; do
-	grep -q "io=16.0MiB" "$res/$f.txt" || fail "$f did not move 16 MiB"
+for f in fio_write fio_write_back; do
+	grep -q "io=16.0MiB" "$LOGS/$( [ $f = fio_write ] && echo client || echo server).job/out/$f.txt" ||
+		fail "$f did not move 16 MiB"
 done
 {
 	echo "reference figures, upstream siw <-> upstream siw, $kernel kernel, TCG"

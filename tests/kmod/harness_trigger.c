@@ -3,7 +3,7 @@
  * fn_harness_trigger - provoke one real kernel report at load time.
  *
  * Test-only; never shipped. The FlashNet test harness scans guest kernel
- * logs for WARN, BUG, KASAN, lockdep, kmemleak and atomic-sleep reports.
+ * logs for WARN, BUG/Oops, KASAN, lockdep, kmemleak and atomic-sleep reports.
  * A scanner tested only against hand-written samples can drift from what
  * the kernel really prints, so the harness loads this module with
  * trigger=<kind> in a debug guest and checks that the genuine report is
@@ -24,7 +24,7 @@
 static char *trigger = "none";
 module_param(trigger, charp, 0444);
 MODULE_PARM_DESC(trigger,
-		 "Report to provoke at load: none (default), warn, bug, kasan, lockdep, leak, sleep_atomic");
+		 "Report to provoke at load: none (default), warn, null_deref, kasan, lockdep, leak, sleep_atomic");
 
 /* Not a multiple of the KASAN granule: the byte after it is poisoned. */
 #define FN_KASAN_SIZE	115
@@ -50,10 +50,17 @@ static void fn_trigger_warn(void)
 	WARN_ON_ONCE(1);
 }
 
-static void fn_trigger_bug(void)
+static void fn_trigger_null_deref(void)
 {
-	/* Oopses the insmod process; the module never finishes loading. */
-	BUG();
+	int *p = NULL;
+
+	/*
+	 * A real "BUG: kernel NULL pointer dereference" and Oops that kill the
+	 * insmod process; the module never finishes loading. Hiding the
+	 * pointer keeps the compiler from turning the load into a trap.
+	 */
+	OPTIMIZER_HIDE_VAR(p);
+	pr_info("fn_harness_trigger: read %d\n", READ_ONCE(*p));
 }
 
 static void fn_trigger_kasan(void)
@@ -122,7 +129,7 @@ static const struct {
 } fn_triggers[] = {
 	{ "none",		fn_trigger_none },
 	{ "warn",		fn_trigger_warn },
-	{ "bug",		fn_trigger_bug },
+	{ "null_deref",	fn_trigger_null_deref },
 	{ "kasan",		fn_trigger_kasan },
 	{ "lockdep",		fn_trigger_lockdep },
 	{ "leak",		fn_trigger_leak },

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdexcept>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -39,7 +40,8 @@ int decode_status(int status)
 
 } // namespace
 
-ChildProcess ChildProcess::spawn(const std::vector<std::string> &argv)
+ChildProcess ChildProcess::spawn(const std::vector<std::string> &argv,
+				 bool merge_stderr)
 {
 	if (argv.empty())
 		throw std::invalid_argument("spawn: empty argv");
@@ -58,7 +60,8 @@ ChildProcess ChildProcess::spawn(const std::vector<std::string> &argv)
 	if (pid == 0) {
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
-		dup2(out[1], STDERR_FILENO);
+		if (merge_stderr)
+			dup2(out[1], STDERR_FILENO);
 		exec_child(argv, parent);
 	}
 	close(in[0]);
@@ -146,32 +149,21 @@ int ChildProcess::wait()
 
 std::string run_capture(const std::vector<std::string> &argv)
 {
-	int out[2];
-	if (pipe2(out, O_CLOEXEC) < 0)
-		throw std::runtime_error(std::string("pipe: ") + strerror(errno));
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0)
-		throw std::runtime_error(std::string("fork: ") + strerror(errno));
-	if (pid == 0) {
-		dup2(out[1], STDOUT_FILENO);
-		exec_child(argv, parent);
-	}
-	close(out[1]);
+	// stderr goes to the runner's stderr, so errors stay readable.
+	ChildProcess child = ChildProcess::spawn(argv, false);
 	std::string text;
 	char buf[4096];
 	for (;;) {
-		ssize_t n = read(out[0], buf, sizeof(buf));
+		pollfd p{child.output_fd(), POLLIN, 0};
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			break;
+		ssize_t n = read(child.output_fd(), buf, sizeof(buf));
 		if (n > 0)
 			text.append(buf, n);
-		else if (n == 0 || errno != EINTR)
+		else if (n == 0 || (errno != EINTR && errno != EAGAIN))
 			break;
 	}
-	close(out[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	int rc = decode_status(status);
+	int rc = child.wait();
 	if (rc != 0)
 		throw std::runtime_error(argv[0] + " failed with status " +
 					 std::to_string(rc));

@@ -13,9 +13,11 @@ namespace flashnet::vm {
 class ChildProcess {
 public:
 	// Starts argv[0] (searched in PATH) with stdin on a pipe that is never
-	// written and stdout+stderr on a pipe readable via output_fd(). The
-	// child gets SIGKILL if the runner dies (PR_SET_PDEATHSIG).
-	static ChildProcess spawn(const std::vector<std::string> &argv);
+	// written and stdout (and stderr, if merge_stderr) on a non-blocking
+	// pipe readable via output_fd(). The child gets SIGKILL if the runner
+	// dies (PR_SET_PDEATHSIG).
+	static ChildProcess spawn(const std::vector<std::string> &argv,
+				  bool merge_stderr = true);
 
 	ChildProcess() = default;
 	ChildProcess(ChildProcess &&other) noexcept;

@@ -36,5 +36,6 @@ touch "$tmp/modules/order"
 
 cp "$here/init" "$tmp/init"
 chmod +x "$tmp/init"
-(cd "$tmp" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out.tmp"
-mv "$out.tmp" "$out"
+# Tests build concurrently: write privately, publish by atomic rename.
+(cd "$tmp" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out.$$"
+mv "$out.$$" "$out"
