@@ -29,14 +29,18 @@ step() {
 	fi
 	echo "== $name ($FLASHNET_ROLE): $cmd"
 	tries=1
-	[ "$FLASHNET_ROLE" = "$connector" ] && tries=90
+	[ "$FLASHNET_ROLE" = "$connector" ] && tries=60
 	i=0
 	while [ $i -lt $tries ]; do
 		i=$((i + 1))
-		if sh -c "$cmd" >"$out/$name.txt" 2>&1; then
+		# A connecting attempt that was refused (its server still busy
+		# with the previous step) can hang in teardown (seen with
+		# rping): bound every attempt so the retry comes.
+		if timeout -s KILL "${STEP_TIMEOUT:-180}" sh -c "$cmd" \
+			>"$out/$name.txt" 2>&1; then
 			return 0
 		fi
-		[ $i -lt $tries ] && sleep 1
+		[ $i -lt $tries ] && sleep 2
 	done
 	cat "$out/$name.txt"
 	fail "$name failed on the $FLASHNET_ROLE"

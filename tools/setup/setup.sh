@@ -1,7 +1,9 @@
 #!/bin/sh
-# Idempotent: installs the Debian packages in packages.txt that are missing.
+# Idempotent: installs the Debian packages in packages.txt (or LIST) that
+# are missing, and does nothing at all when none is.
+#   setup.sh [LIST]
 set -eu
-list=$(dirname "$0")/packages.txt
+list=${1:-$(dirname "$0")/packages.txt}
 want=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list")
 missing=
 for p in $want; do
