@@ -22,3 +22,15 @@ load_siw_reference() {
 	fi
 	rdma link add siw0 type siw netdev "${1:-eth0}" || fail "rdma link add"
 }
+
+# wait_for_listener IP PORT [SECONDS]: until a TCP connect to IP:PORT
+# succeeds. iWARP listeners are TCP listeners, so this tells an RDMA client
+# its server is ready (rping's client hangs after a refused connect).
+wait_for_listener() {
+	i=0
+	until timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt "${3:-120}" ] || return 1
+		sleep 1
+	done
+}

@@ -124,6 +124,20 @@ void write_job_dir(const GuestPlan &plan, const fs::path &job)
 	cmd << plan.command << "\n";
 }
 
+Clock::duration seconds(double s)
+{
+	return std::chrono::duration_cast<Clock::duration>(
+		std::chrono::duration<double>(s));
+}
+
+// When a timed power cut is due: counted from the command's start.
+std::optional<Clock::time_point> cut_time(const Running &r)
+{
+	if (!r.plan.cut.after_seconds || !r.command_started)
+		return std::nullopt;
+	return *r.command_started + seconds(*r.plan.cut.after_seconds);
+}
+
 void kill_guest(Running &r, Outcome why)
 {
 	if (r.done || r.killed)
@@ -249,10 +263,7 @@ std::vector<GuestResult> run_session(std::vector<GuestPlan> plans,
 			r.log << " " << shell_quote(a);
 		r.log << "\n";
 		r.started_at = Clock::now();
-		r.deadline = r.started_at +
-			     std::chrono::duration_cast<Clock::duration>(
-				     std::chrono::duration<double>(
-					     r.plan.timeout_seconds));
+		r.deadline = r.started_at + seconds(r.plan.timeout_seconds);
 		r.qemu = ChildProcess::spawn(argv);
 	}
 
@@ -266,16 +277,8 @@ std::vector<GuestResult> run_session(std::vector<GuestPlan> plans,
 			fds.push_back({r.qemu.output_fd(), POLLIN, 0});
 			owners.push_back(&r);
 			next = std::min(next, r.deadline);
-			if (r.plan.cut.after_seconds && r.command_started)
-				next = std::min(
-					next,
-					*r.command_started +
-						std::chrono::duration_cast<
-							Clock::duration>(
-							std::chrono::duration<
-								double>(
-								*r.plan.cut
-									 .after_seconds)));
+			if (auto cut = cut_time(r))
+				next = std::min(next, *cut);
 		}
 		if (fds.empty())
 			break;
@@ -301,13 +304,10 @@ std::vector<GuestResult> run_session(std::vector<GuestPlan> plans,
 			}
 			if (now >= r.deadline)
 				kill_guest(r, Outcome::timeout);
-			if (r.plan.cut.after_seconds && r.command_started &&
-			    now - *r.command_started >=
-				    std::chrono::duration<double>(
-					    *r.plan.cut.after_seconds)) {
-				kill_guest(r, Outcome::cut);
+			if (auto cut = cut_time(r); cut && now >= *cut) {
 				r.log << "flashnet-vm: power cut after "
 				      << *r.plan.cut.after_seconds << " s\n";
+				kill_guest(r, Outcome::cut);
 			}
 			if (r.killed) {
 				drain(r, opt, prefix, true);
@@ -346,10 +346,7 @@ bool probe_boot(const GuestSpec &base, double timeout_seconds)
 	GuestSpec spec = base;
 	spec.job_dir = tmpl;
 	ChildProcess qemu = ChildProcess::spawn(qemu_argv(spec));
-	const auto deadline =
-		Clock::now() + std::chrono::duration_cast<Clock::duration>(
-				       std::chrono::duration<double>(
-					       timeout_seconds));
+	const auto deadline = Clock::now() + seconds(timeout_seconds);
 	std::string seen;
 	bool found = false;
 	while (!found && Clock::now() < deadline) {
