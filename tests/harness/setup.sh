@@ -2,13 +2,7 @@
 # The set-up step calls apt-get only for packages that are missing, and
 # only for those.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib/common.sh"
 cat >"$tmp/apt-get" <<'EOT'
 #!/bin/sh
 echo "$*" >>"$(dirname "$0")/calls"

@@ -2,13 +2,7 @@
 # run-tests.sh ends with "N passed, N failed" and exits non-zero when any
 # test failed or none ran.
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib/common.sh"
 cat >"$tmp/CMakeLists.txt" <<'EOT'
 cmake_minimum_required(VERSION 3.25)
 project(tally NONE)

@@ -1,15 +1,11 @@
-# Sourced by host-side test scripts. CTest passes the runner and a log
+# Sourced by host-side guest tests. CTest passes the runner and a log
 # directory; every assertion failure names what it expected.
+. "$(dirname "$0")/../lib/common.sh"
 VM=${FLASHNET_VM:?FLASHNET_VM must name the flashnet-vm binary}
 LOGS=${FLASHNET_TEST_LOGS:?FLASHNET_TEST_LOGS must name a log directory}
 KMOD=${FLASHNET_KMOD_DIR:?FLASHNET_KMOD_DIR must name the module build directory}
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
 
 # expect_status WANT COMMAND...: runs COMMAND, fails unless it exits WANT.
 expect_status() {
