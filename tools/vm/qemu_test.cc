@@ -65,6 +65,13 @@ TEST(QemuArgv, PanicEndsQemuInsteadOfIdling)
 	EXPECT_NE(append.find("printk.time=1"), std::string::npos);
 }
 
+TEST(QemuArgv, FourLevelPaging)
+{
+	// The debug kernel's KASAN misreports early boot under 5-level paging.
+	auto append = values_of(qemu_argv(sample()), "-append").at(0);
+	EXPECT_NE(append.find(" no5lvl "), std::string::npos);
+}
+
 TEST(QemuArgv, HostRootIsReadOnlyAndJobDirWritable)
 {
 	auto fsdevs = values_of(qemu_argv(sample()), "-fsdev");
