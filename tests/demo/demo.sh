@@ -43,9 +43,12 @@ done
 awk '$1 ~ /^[0-9]+$/ && NF >= 6 {
 	printf "%-28s %8s us typical, %s us min\n", "read_lat_4k", $5, $3 }' "$res/read_lat_4k.txt"
 printf '%-28s %s\n' "rping, 20 x 4 KiB" "$(grep -c 'ping data' "$res/rping.txt") pings verified"
-printf '%-28s %s\n' "fio rdma write, client->server" \
-	"$(sed -n 's/.*\(io=[^,]*\), \(bw=[^ ,]*\).*/\1 \2/p' "$res/fio_write.txt" | head -1)"
+# fio's summary line: "WRITE: bw=7308KiB/s (7483kB/s), ..., io=16.0MiB (16.8MB), run=..."
+fio_summary() {
+	sed -n 's/.*WRITE: \(bw=[^ ]*\).*\(io=[^ ]*\).*/\2 at \1/p' "$1" | head -1
+}
+printf '%-28s %s\n' "fio rdma write, client->server" "$(fio_summary "$res/fio_write.txt")"
 printf '%-28s %s\n' "fio rdma write, server->client" \
-	"$(sed -n 's/.*\(io=[^,]*\), \(bw=[^ ,]*\).*/\1 \2/p' "$logs/server.job/out/fio_write_back.txt" | head -1)"
+	"$(fio_summary "$logs/server.job/out/fio_write_back.txt")"
 echo
 echo "Absolute numbers under TCG are small and noisy; see README.md. Logs: $logs"

@@ -51,9 +51,10 @@ step() {
 }
 
 # Bandwidth tests need more iterations than perftest's TX depth (128), or
-# it reports 0.00.
+# it reports 0.00, and a multiple of its completion moderation (100), or
+# the last unsignalled work requests are never reaped and both sides hang.
 iters() {
-	n=$(($1 / scale))
+	n=$(($1 / scale / 100 * 100))
 	[ $n -ge 200 ] || n=200
 	echo $n
 }
