@@ -16,7 +16,7 @@ using namespace flashnet;
 namespace {
 
 constexpr int kExitTestsFailed = 1;
-constexpr int kExitUsage = 125;
+using vm::kExitUsage;
 
 const char kUsage[] = R"(usage: flashnet-kunit [options] MODULE[:PARAMS]...
 
@@ -36,7 +36,7 @@ options:
   --panic-on-oops            a crashing case takes the guest down at once
                              (6.1's KUnit otherwise waits 300 s for it);
                              its unreported result counts as crashed
-  --log-dir DIR              console log and the suites' debugfs results
+  --log-dir DIR              where the console log goes
   --verbose                  echo the whole console
 
 exit status: 0 all cases passed or skipped and the log is clean; 1 a case
@@ -160,12 +160,7 @@ int main(int argc, char **argv)
 			       params + " || { echo \"insmod " + p.string() +
 			       " failed\"; rc=1; }\n";
 		}
-		cmd += "mkdir -p \"$FLASHNET_OUT/kunit\"\n"
-		       "for d in /sys/kernel/debug/kunit/*/; do\n"
-		       "  cp \"$d/results\" \"$FLASHNET_OUT/kunit/$(basename "
-		       "\"$d\").ktap\"\n"
-		       "done\n"
-		       "exit $rc\n";
+		cmd += "exit $rc\n";
 		plan.command = cmd;
 
 		auto results = vm::run_session({plan}, {log_dir, echo});
@@ -193,23 +188,13 @@ int main(int argc, char **argv)
 			  << rep.cases_failed() << " failed, "
 			  << rep.cases_skipped() << " skipped\n";
 
-		std::cerr << "flashnet-kunit: guest " << to_string(g.outcome);
-		if (g.exit_code)
-			std::cerr << ", status " << *g.exit_code;
-		std::cerr << ", log " << g.log.string() << "\n";
-		for (const vm::Report &r : g.reports)
-			std::cerr << "  " << g.log.filename().string() << ":"
-				  << r.line << ": " << vm::to_string(r.kind)
-				  << ": " << r.headline << "\n";
-		for (vm::ReportKind k : g.missing)
-			std::cerr << "  expected a " << vm::to_string(k)
-				  << " report; none appeared\n";
-
-		if (!g.unexpected.empty() || !g.missing.empty())
-			return 120;
-		if (g.outcome == vm::Outcome::timeout)
-			return 124;
-		if (!rep.ok() || g.exit_code != 0)
+		describe(std::cerr, "flashnet-kunit", g);
+		// Reports and timeouts speak for themselves; anything else
+		// wrong (a crashed case, a failed insmod) is a test failure.
+		const int status = vm::exit_status(g, false);
+		if (status == vm::kExitReports || status == vm::kExitTimeout)
+			return status;
+		if (!rep.ok() || status != 0)
 			return kExitTestsFailed;
 		return 0;
 	} catch (const std::exception &e) {

@@ -21,13 +21,6 @@ using namespace flashnet::vm;
 
 namespace {
 
-// Exit codes, besides the guest command's own status.
-constexpr int kExitReports = 120;	// kernel reports in a guest log
-constexpr int kExitCrashed = 121;	// guest died without an exit status
-constexpr int kExitNoCut = 122;		// a cut was wanted but never happened
-constexpr int kExitTimeout = 124;
-constexpr int kExitUsage = 125;		// bad arguments, QEMU/kernel missing
-
 const char kUsage[] = R"(usage:
   flashnet-vm run  [options] [--disk FILE[:SIZE]]... [--null-blk PARAMS]
                    [--cut-at-marker TEXT | --cut-after SECONDS] -- COMMAND...
@@ -139,7 +132,7 @@ struct Common {
 	std::string kernel = "stock";
 	std::string accel = "auto";
 	int cpus = 1;
-	int memory_mb = 1024;
+	int memory_mb = GuestSpec{}.memory_mb;
 	double timeout = 600;
 	std::vector<std::pair<std::string, std::string>> env;
 	std::set<ReportKind> expected;
@@ -214,38 +207,10 @@ int report(const std::vector<GuestResult> &results,
 {
 	int code = 0;
 	for (std::size_t i = 0; i < results.size(); i++) {
-		const GuestResult &r = results[i];
-		std::cerr << "flashnet-vm: " << r.name << ": "
-			  << to_string(r.outcome);
-		if (r.exit_code)
-			std::cerr << ", status " << *r.exit_code;
-		std::cerr << ", " << r.reports.size() << " kernel report(s), "
-			  << static_cast<int>(r.seconds) << " s, log "
-			  << r.log.string() << "\n";
-		for (const Report &rep : r.reports)
-			std::cerr << "  " << r.log.filename().string() << ":"
-				  << rep.line << ": " << to_string(rep.kind)
-				  << ": " << rep.headline << "\n";
-		for (ReportKind k : r.missing)
-			std::cerr << "  expected a " << to_string(k)
-				  << " report; none appeared\n";
-
-		int c = 0;
-		if (!r.unexpected.empty() || !r.missing.empty())
-			c = kExitReports;
-		else if (cut_wanted[i])
-			c = r.outcome == Outcome::cut ? 0
-			    : r.outcome == Outcome::timeout ? kExitTimeout
-							     : kExitNoCut;
-		else if (r.outcome == Outcome::timeout)
-			c = kExitTimeout;
-		else if (r.outcome == Outcome::crashed)
-			c = kExitCrashed;
-		else if (r.outcome == Outcome::exited)
-			c = *r.exit_code;
+		describe(std::cerr, "flashnet-vm", results[i]);
 		// A stopped guest is the consequence, not the cause.
-		if (code == 0 && r.outcome != Outcome::stopped)
-			code = c;
+		if (code == 0 && results[i].outcome != Outcome::stopped)
+			code = exit_status(results[i], cut_wanted[i]);
 	}
 	return code;
 }

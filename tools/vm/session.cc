@@ -47,6 +47,43 @@ bool GuestResult::ok(bool cut_wanted) const
 	return outcome == Outcome::exited && exit_code == 0;
 }
 
+int exit_status(const GuestResult &r, bool cut_wanted)
+{
+	if (!r.unexpected.empty() || !r.missing.empty())
+		return kExitReports;
+	if (cut_wanted && r.outcome == Outcome::cut)
+		return 0;
+	switch (r.outcome) {
+	case Outcome::timeout:
+		return kExitTimeout;
+	case Outcome::crashed:
+		return kExitCrashed;
+	case Outcome::exited:
+		return cut_wanted ? kExitNoCut : *r.exit_code;
+	case Outcome::cut:
+	case Outcome::stopped:
+		break;
+	}
+	return cut_wanted ? kExitNoCut : kExitCrashed;
+}
+
+void describe(std::ostream &out, std::string_view tool, const GuestResult &r)
+{
+	out << tool << ": " << r.name << ": " << to_string(r.outcome);
+	if (r.exit_code)
+		out << ", status " << *r.exit_code;
+	out << ", " << r.reports.size() << " kernel report(s), "
+	    << static_cast<int>(r.seconds) << " s, log " << r.log.string()
+	    << "\n";
+	for (const Report &rep : r.reports)
+		out << "  " << r.log.filename().string() << ":" << rep.line
+		    << ": " << to_string(rep.kind) << ": " << rep.headline
+		    << "\n";
+	for (ReportKind k : r.missing)
+		out << "  expected a " << to_string(k)
+		    << " report; none appeared\n";
+}
+
 std::string shell_quote(const std::string &word)
 {
 	std::string q = "'";
@@ -304,7 +341,8 @@ std::vector<GuestResult> run_session(std::vector<GuestPlan> plans,
 			}
 			if (now >= r.deadline)
 				kill_guest(r, Outcome::timeout);
-			if (auto cut = cut_time(r); cut && now >= *cut) {
+			if (auto cut = cut_time(r);
+			    cut && now >= *cut && !r.killed) {
 				r.log << "flashnet-vm: power cut after "
 				      << *r.plan.cut.after_seconds << " s\n";
 				kill_guest(r, Outcome::cut);

@@ -6,6 +6,7 @@
 #include "qemu.h"
 
 #include <filesystem>
+#include <ostream>
 #include <optional>
 #include <set>
 #include <string>
@@ -64,6 +65,20 @@ struct GuestResult {
 	// holds exactly the expected reports.
 	bool ok(bool cut_wanted) const;
 };
+
+// Exit statuses of the runners, besides the guest command's own.
+inline constexpr int kExitReports = 120;	// kernel reports in a guest log
+inline constexpr int kExitCrashed = 121;	// died without an exit status
+inline constexpr int kExitNoCut = 122;		// a wanted cut never happened
+inline constexpr int kExitTimeout = 124;
+inline constexpr int kExitUsage = 125;		// bad arguments, set-up failed
+
+// The guest command's status if the guest is ok, else one of the above.
+int exit_status(const GuestResult &result, bool cut_wanted);
+
+// One line for the guest, then one per kernel report and missing report.
+void describe(std::ostream &out, std::string_view tool,
+	      const GuestResult &result);
 
 struct SessionOptions {
 	std::filesystem::path log_dir;

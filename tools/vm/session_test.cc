@@ -102,3 +102,22 @@ TEST(GuestResult, MissingExpectedReportFails)
 	r.missing.insert(ReportKind::kasan);
 	EXPECT_FALSE(r.ok(false));
 }
+
+TEST(ExitStatus, EachOutcomeHasItsOwnCode)
+{
+	GuestResult r;
+	r.outcome = Outcome::exited;
+	r.exit_code = 7;
+	EXPECT_EQ(exit_status(r, false), 7);
+	EXPECT_EQ(exit_status(r, true), kExitNoCut);
+	r.outcome = Outcome::cut;
+	EXPECT_EQ(exit_status(r, true), 0);
+	r.outcome = Outcome::timeout;
+	EXPECT_EQ(exit_status(r, false), kExitTimeout);
+	r.outcome = Outcome::crashed;
+	r.exit_code.reset();
+	EXPECT_EQ(exit_status(r, false), kExitCrashed);
+	// Reports outrank everything else.
+	r.unexpected.push_back({ReportKind::oops, 9, "Oops: 0000 [#1]"});
+	EXPECT_EQ(exit_status(r, false), kExitReports);
+}
