@@ -13,9 +13,14 @@ scale=${ITERS_SCALE:-1}
 port=19000
 
 # step NAME COMMAND...: the server runs COMMAND as given; the client adds
-# the server address where the tool wants it ($SRV), waits until the server
-# listens (the iWARP listener is a TCP one) and retries a few times. With
-# CONNECTS=server the guests swap roles for the step.
+# the server address where the tool wants it ($SRV) and waits until the
+# server listens (the iWARP listener is a TCP one). With CONNECTS=server the
+# guests swap roles for the step.
+#
+# Both sides retry an attempt that fails or outlives STEP_TIMEOUT: rping and
+# perftest occasionally hang both ends of a connection under TCG. The
+# listening side starts first, so it is also killed first and listens again
+# before the connecting side's attempt runs out and it probes anew.
 step() {
 	name=$1
 	shift
@@ -29,24 +34,25 @@ step() {
 			-e "s/@CLIENT\([^@]*\)@/\1/g" -e "s/\\\$SRV/$srv/g")
 	fi
 	echo "== $name ($FLASHNET_ROLE): $cmd"
-	tries=1
+	peer=
 	if [ "$FLASHNET_ROLE" = "$connector" ]; then
-		tries=5
 		peer=$srv
 		[ "$connector" = server ] && peer=$FLASHNET_CLIENT_IP
-		wait_for_listener "$peer" $port || fail "$name: no listener on $peer:$port"
 	fi
 	i=0
-	while [ $i -lt $tries ]; do
+	while [ $i -lt "${STEP_TRIES:-3}" ]; do
 		i=$((i + 1))
-		# Bounded, so a stuck tool fails the step instead of the run.
-		if timeout -s KILL "${STEP_TIMEOUT:-300}" sh -c "$cmd" \
+		[ $i -gt 1 ] && echo "== $name: attempt $i"
+		if [ -n "$peer" ]; then
+			wait_for_listener "$peer" $port ||
+				fail "$name: no listener on $peer:$port"
+		fi
+		if timeout -s KILL "${STEP_TIMEOUT:-180}" sh -c "$cmd" \
 			>"$out/$name.txt" 2>&1; then
 			return 0
 		fi
-		[ $i -lt $tries ] && sleep 2
+		tail -c 600 "$out/$name.txt"
 	done
-	tail -c 2000 "$out/$name.txt"
 	fail "$name failed on the $FLASHNET_ROLE"
 }
 
