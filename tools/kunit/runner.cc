@@ -31,6 +31,8 @@ guest's kernel ($FLASHNET_KMOD_DIR/<release>, default build/kmod/<release>).
 
 options:
   --kernel stock|debug|DIR   (default debug; stock has no KUnit)
+  --modprobe NAME            load the kernel's module NAME first (e.g. a
+                             dependency such as dm_mod); repeatable
   --timeout SECONDS          for the whole guest (default 900)
   --expect-report KIND[,..]  kernel reports the tests provoke on purpose
   --panic-on-oops            a crashing case takes the guest down at once
@@ -90,6 +92,7 @@ int main(int argc, char **argv)
 		int echo = 0;
 		bool panic_on_oops = false;
 		std::vector<std::pair<std::string, std::string>> modules;
+		std::vector<std::string> modprobe;
 		for (std::size_t i = 0; i < args.size(); i++) {
 			const std::string &a = args[i];
 			auto value = [&]() -> std::string {
@@ -106,6 +109,8 @@ int main(int argc, char **argv)
 				log_dir = fs::absolute(value());
 			} else if (a == "--panic-on-oops") {
 				panic_on_oops = true;
+			} else if (a == "--modprobe") {
+				modprobe.push_back(value());
 			} else if (a == "--verbose") {
 				echo = 2;
 			} else if (a == "--expect-report") {
@@ -147,6 +152,10 @@ int main(int argc, char **argv)
 		std::string cmd = "rc=0\n";
 		if (panic_on_oops)
 			cmd += "echo 1 >/proc/sys/kernel/panic_on_oops\n";
+		for (const std::string &m : modprobe)
+			cmd += "modprobe " + vm::shell_quote(m) +
+			       " || { echo \"modprobe " + m +
+			       " failed\"; exit 1; }\n";
 		for (auto &[ko, params] : modules) {
 			fs::path p = ko;
 			if (p.is_relative() && !fs::exists(p))
