@@ -104,6 +104,20 @@ struct salsa_segment {
 
 /* ---- page pool ---- */
 
+struct salsa_io;
+typedef void (*salsa_io_end_fn)(struct salsa_ftl *ftl, struct salsa_io *io);
+
+/* One page of asynchronous member I/O; @end runs in the worker. */
+struct salsa_io {
+	struct list_head node;
+	u64 pba;
+	struct page *page;
+	blk_opf_t opf;
+	int error;
+	salsa_io_end_fn end;
+};
+
+
 enum salsa_page_state {
 	SALSA_PG_FREE = 0,	/* on the free list, not in the map */
 	SALSA_PG_READING,	/* read in flight for readers */
@@ -121,8 +135,11 @@ struct salsa_page {
 	u8 heat;		/* saturating get/put count (from the map entry) */
 	u8 state;		/* enum salsa_page_state */
 	bool meta;		/* SALSA_META data */
-	bool stable;		/* written out in place: writers must wait */
+	bool discarded;		/* trimmed while its read was in flight */
+	bool charged;		/* counted in mapped_pages */
+	u16 stable;		/* in-place write-outs in flight: writers wait */
 	u16 wb_inflight;	/* write-outs in flight */
+	struct salsa_io rio;	/* the read that fills it */
 	unsigned int refs;
 	unsigned int wrefs;	/* references with SALSA_WRITE */
 	struct list_head lru;	/* free, clean or dirty list */
@@ -162,19 +179,6 @@ static inline u8 salsa_val_heat(void *entry)
 
 /* ---- I/O to members ---- */
 
-struct salsa_io;
-typedef void (*salsa_io_end_fn)(struct salsa_ftl *ftl, struct salsa_io *io);
-
-/* One page of asynchronous member I/O; @end runs in the worker. */
-struct salsa_io {
-	struct list_head node;
-	u64 pba;
-	struct page *page;
-	blk_opf_t opf;
-	int error;
-	salsa_io_end_fn end;
-};
-
 /* How the FTL reaches its members; media.c for devices, a RAM disk in KUnit. */
 struct salsa_media_ops {
 	void (*submit)(struct salsa_ftl *ftl, struct salsa_io *io);
@@ -185,6 +189,8 @@ struct salsa_media_ops {
 };
 
 extern const struct salsa_media_ops salsa_bdev_media;
+int salsa_media_init(struct salsa_ftl *ftl);
+void salsa_media_exit(struct salsa_ftl *ftl);
 
 struct salsa_dev {
 	struct dm_dev *dm_dev;
@@ -213,8 +219,6 @@ struct salsa_stats {
 };
 
 /* ---- the FTL ---- */
-
-struct salsa_flush;
 
 struct salsa_ftl {
 	struct kref ref;
@@ -273,12 +277,16 @@ struct salsa_ftl {
 	struct list_head requests;	/* trims, remaps, syncs (done_lock) */
 	struct list_head wb_inflight;	/* struct salsa_wb, by wb seq */
 	u64 wb_seq;			/* last write-out sequence handed out */
-	struct list_head flush_wait;	/* struct salsa_flush, by target */
+	struct list_head flush_wait;	/* armed flush requests */
 	unsigned int wb_inflight_nr;
-	bool writeback_all;		/* a flush wants every dirty page */
+	u64 wb_errors;			/* failed write-outs, ever */
+	bool space_wait;		/* a write-out found no free segment */
 	struct list_head gc_moves;	/* GC state (gc.c) */
 	void *gc;
 	wait_queue_head_t idle_wait;
+
+	struct list_head to_submit;	/* struct salsa_io queued by the API */
+	struct bio_set *bs;		/* media.c */
 
 	struct salsa_stats stats;
 	struct list_head node;		/* registry for salsa_ftl_get() */
@@ -425,5 +433,7 @@ int salsa_replay(struct salsa_ftl *ftl, struct salsa_sum_entry *entries,
 
 struct salsa_ftl *salsa_ftl_alloc(const struct salsa_config *cfg);
 void salsa_ftl_release(struct kref *ref);
+int salsa_ftl_start(struct salsa_ftl *ftl, char **error);
+void salsa_ftl_stop(struct salsa_ftl *ftl);
 
 #endif /* _SALSA_H */

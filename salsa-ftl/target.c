@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "salsa" device-mapper target: table handling, the block path and the
+ * life of an FTL instance.
+ *
+ * Bios are split by dm into single 4 KiB pages (logical block size 4096,
+ * max_io_len one page). Reads of pages that are only on flash are remapped
+ * straight to their member; everything else goes through the page pool, so
+ * the block device and the get/put API always see the same page.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/device-mapper.h>
+#include <linux/highmem.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "salsa.h"
+#include "pool.h"
+#include "writeback.h"
+#include "gc.h"
+
+#define DM_MSG_PREFIX "salsa"
+
+static LIST_HEAD(salsa_registry);
+static DEFINE_MUTEX(salsa_registry_lock);
+
+/* Per-bio state: no allocation on the data path. */
+struct salsa_bio_ctx {
+	struct salsa_get get;
+	struct salsa_request req;
+	struct bio *bio;
+	struct salsa_ftl *ftl;
+	struct salsa_segment *read_seg;	/* direct read pins its segment */
+	int error;
+};
+
+/* ---- life cycle ---- */
+
+struct salsa_ftl *salsa_ftl_alloc(const struct salsa_config *cfg)
+{
+	struct salsa_ftl *ftl = kzalloc(sizeof(*ftl), GFP_KERNEL);
+
+	if (!ftl)
+		return NULL;
+	kref_init(&ftl->ref);
+	ftl->cfg = *cfg;
+	ftl->nr_devs = cfg->nr_devs;
+	ftl->virtual_pages = cfg->virtual_pages;
+	ftl->media = &salsa_bdev_media;
+	xa_init_flags(&ftl->map, XA_FLAGS_LOCK_IRQ);
+	INIT_LIST_HEAD(&ftl->pool_free);
+	INIT_LIST_HEAD(&ftl->pool_clean);
+	INIT_LIST_HEAD(&ftl->pool_dirty);
+	INIT_LIST_HEAD(&ftl->get_starved);
+	INIT_LIST_HEAD(&ftl->seg_free);
+	INIT_LIST_HEAD(&ftl->seg_pending);
+	spin_lock_init(&ftl->done_lock);
+	INIT_LIST_HEAD(&ftl->done);
+	INIT_LIST_HEAD(&ftl->to_submit);
+	INIT_LIST_HEAD(&ftl->requests);
+	INIT_LIST_HEAD(&ftl->wb_inflight);
+	INIT_LIST_HEAD(&ftl->flush_wait);
+	INIT_LIST_HEAD(&ftl->gc_moves);
+	INIT_LIST_HEAD(&ftl->node);
+	init_waitqueue_head(&ftl->idle_wait);
+	INIT_WORK(&ftl->work, salsa_worker_fn);
+	return ftl;
+}
+EXPORT_SYMBOL_IF_KUNIT(salsa_ftl_alloc);
+
+void salsa_ftl_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct salsa_ftl, ref));
+}
+EXPORT_SYMBOL_IF_KUNIT(salsa_ftl_release);
+
+/*
+ * Opens (or formats) the flash state and starts the worker. The devices
+ * (or KUnit's RAM disk) are set up by the caller.
+ */
+int salsa_ftl_start(struct salsa_ftl *ftl, char **error)
+{
+	struct salsa_request ckpt = { .type = SALSA_REQ_CHECKPOINT };
+	int ret;
+
+	ftl->wq = alloc_ordered_workqueue("salsa", WQ_MEM_RECLAIM);
+	if (!ftl->wq) {
+		*error = "cannot allocate the FTL worker";
+		return -ENOMEM;
+	}
+	ret = salsa_md_open(ftl, error);
+	if (ret)
+		goto out_wq;
+	salsa_streams_init(ftl);
+	ret = salsa_pool_init(ftl, ftl->cfg.pool_pages);
+	if (ret) {
+		*error = "cannot allocate the page pool";
+		goto out_md;
+	}
+	ret = salsa_gc_init(ftl);
+	if (ret) {
+		*error = "cannot allocate GC state";
+		goto out_pool;
+	}
+	/* A fresh base for the next recovery, and pending segments freed. */
+	ret = salsa_request_wait(ftl, &ckpt);
+	if (ret) {
+		*error = "cannot write a checkpoint";
+		goto out_gc;
+	}
+	return 0;
+
+out_gc:
+	salsa_drain(ftl);
+	salsa_gc_exit(ftl);
+out_pool:
+	salsa_pool_exit(ftl);
+out_md:
+	salsa_md_close(ftl);
+	xa_destroy(&ftl->map);
+out_wq:
+	destroy_workqueue(ftl->wq);
+	ftl->wq = NULL;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(salsa_ftl_start);
+
+/* Writes everything back, checkpoints, and frees the flash state. */
+void salsa_ftl_stop(struct salsa_ftl *ftl)
+{
+	struct salsa_request ckpt = { .type = SALSA_REQ_CHECKPOINT };
+
+	if (salsa_flush_all(ftl) || salsa_request_wait(ftl, &ckpt))
+		pr_err("salsa: final checkpoint failed; recovery will replay the log\n");
+	salsa_drain(ftl);
+	WRITE_ONCE(ftl->dead, true);
+	salsa_gc_exit(ftl);
+	salsa_pool_exit(ftl);
+	salsa_md_close(ftl);
+	xa_destroy(&ftl->map);
+	destroy_workqueue(ftl->wq);
+	ftl->wq = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(salsa_ftl_stop);
+
+/* ---- API handles ---- */
+
+struct salsa_ftl *salsa_ftl_get(struct block_device *bdev)
+{
+	struct salsa_ftl *ftl, *found = NULL;
+
+	mutex_lock(&salsa_registry_lock);
+	list_for_each_entry(ftl, &salsa_registry, node) {
+		if (ftl->devt == bdev->bd_dev) {
+			kref_get(&ftl->ref);
+			found = ftl;
+			break;
+		}
+	}
+	mutex_unlock(&salsa_registry_lock);
+	return found;
+}
+EXPORT_SYMBOL_GPL(salsa_ftl_get);
+
+void salsa_ftl_put(struct salsa_ftl *ftl)
+{
+	kref_put(&ftl->ref, salsa_ftl_release);
+}
+EXPORT_SYMBOL_GPL(salsa_ftl_put);
+
+u64 salsa_ftl_pages(struct salsa_ftl *ftl)
+{
+	return ftl->virtual_pages;
+}
+EXPORT_SYMBOL_GPL(salsa_ftl_pages);
+
+/* ---- block path ---- */
+
+static u64 salsa_bio_lba(struct dm_target *ti, struct bio *bio)
+{
+	return dm_target_offset(ti, bio->bi_iter.bi_sector) >> 3;
+}
+
+static void salsa_copy_bio(struct bio *bio, struct page *page, bool to_page)
+{
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	unsigned int off = 0;
+	void *p = kmap_local_page(page);
+
+	bio_for_each_segment(bv, bio, iter) {
+		if (to_page)
+			memcpy_from_bvec(p + off, &bv);
+		else
+			memcpy_to_bvec(&bv, p + off);
+		off += bv.bv_len;
+	}
+	kunmap_local(p);
+}
+
+static void salsa_bio_finish(struct salsa_bio_ctx *ctx)
+{
+	if (ctx->error)
+		ctx->bio->bi_status = errno_to_blk_status(ctx->error);
+	bio_endio(ctx->bio);
+}
+
+static void salsa_bio_req_done(struct salsa_ftl *ftl, struct salsa_request *req)
+{
+	struct salsa_bio_ctx *ctx = container_of(req, struct salsa_bio_ctx, req);
+
+	if (!ctx->error)
+		ctx->error = req->error;
+	salsa_bio_finish(ctx);
+}
+
+static void salsa_queue_bio_req(struct salsa_bio_ctx *ctx,
+				enum salsa_req_type type, u64 lba, u64 len)
+{
+	ctx->req.type = type;
+	ctx->req.lba = lba;
+	ctx->req.len = len;
+	ctx->req.done = salsa_bio_req_done;
+	salsa_request_queue(ctx->ftl, &ctx->req);
+}
+
+static void salsa_bio_read_cb(void *data, u64 lba, struct page *page, int err)
+{
+	struct salsa_bio_ctx *ctx = data;
+
+	ctx->error = err;
+	if (err)
+		return;
+	salsa_copy_bio(ctx->bio, page, false);
+	salsa_put_lba(ctx->ftl, lba, 1, 0);
+}
+
+static void salsa_bio_write_cb(void *data, u64 lba, struct page *page, int err)
+{
+	struct salsa_bio_ctx *ctx = data;
+	unsigned int put = SALSA_WRITE | SALSA_DIRTY;
+
+	ctx->error = err;
+	if (err)
+		return;
+	salsa_copy_bio(ctx->bio, page, true);
+	if (ctx->bio->bi_opf & REQ_META)
+		put |= SALSA_META;
+	salsa_put_lba(ctx->ftl, lba, 1, put);
+}
+
+/* The get is done with: now the bio may go. */
+static void salsa_bio_get_finish(struct salsa_get *g)
+{
+	struct salsa_bio_ctx *ctx = container_of(g, struct salsa_bio_ctx, get);
+
+	if (!ctx->error && (ctx->bio->bi_opf & REQ_FUA))
+		salsa_queue_bio_req(ctx, SALSA_REQ_FLUSH, 0, 0);
+	else
+		salsa_bio_finish(ctx);
+}
+
+static int salsa_handle_read(struct salsa_ftl *ftl, struct salsa_bio_ctx *ctx)
+{
+	struct bio *bio = ctx->bio;
+	u64 lba = salsa_bio_lba(ftl->ti, bio);
+	unsigned long flags;
+	unsigned int dev;
+	void *entry;
+	u64 pba;
+
+	atomic64_inc(&ftl->stats.host_read_pages);
+	xa_lock_irqsave(&ftl->map, flags);
+	entry = xa_load(&ftl->map, lba);
+	if (xa_is_value(entry)) {
+		/* Flash only: pin the segment against reuse and go direct. */
+		pba = salsa_val_pba(entry);
+		ctx->read_seg = &ftl->segs[salsa_pba_seg(ftl, pba)];
+		atomic_inc(&ctx->read_seg->reads);
+		xa_unlock_irqrestore(&ftl->map, flags);
+		atomic64_inc(&ftl->stats.pool_misses);
+		dev = salsa_pba_dev(ftl, pba);
+		bio_set_dev(bio, ftl->devs[dev].dm_dev->bdev);
+		bio->bi_iter.bi_sector = salsa_pba_dev_page(ftl, pba) *
+					 SALSA_PAGE_SECTORS;
+		return DM_MAPIO_REMAPPED;
+	}
+	xa_unlock_irqrestore(&ftl->map, flags);
+	if (!entry) {
+		zero_fill_bio(bio);
+		bio_endio(bio);
+		return DM_MAPIO_SUBMITTED;
+	}
+	salsa_get_init(&ctx->get, ftl, lba, 1, 0, salsa_bio_read_cb, ctx);
+	ctx->get.finish = salsa_bio_get_finish;
+	salsa_get_start(&ctx->get);
+	return DM_MAPIO_SUBMITTED;
+}
+
+static int salsa_handle_write(struct salsa_ftl *ftl, struct salsa_bio_ctx *ctx)
+{
+	struct bio *bio = ctx->bio;
+	unsigned int flags = SALSA_WRITE | SALSA_FULL;
+
+	if (bio->bi_opf & REQ_META)
+		flags |= SALSA_META;
+	salsa_get_init(&ctx->get, ftl, salsa_bio_lba(ftl->ti, bio), 1, flags,
+		       salsa_bio_write_cb, ctx);
+	ctx->get.finish = salsa_bio_get_finish;
+	salsa_get_start(&ctx->get);
+	return DM_MAPIO_SUBMITTED;
+}
+
+static int salsa_map(struct dm_target *ti, struct bio *bio)
+{
+	struct salsa_ftl *ftl = ti->private;
+	struct salsa_bio_ctx *ctx = dm_per_bio_data(bio, sizeof(*ctx));
+
+	ctx->bio = bio;
+	ctx->ftl = ftl;
+	ctx->read_seg = NULL;
+	ctx->error = 0;
+
+	if (bio->bi_opf & REQ_PREFLUSH || bio_op(bio) == REQ_OP_FLUSH) {
+		/* dm sends the data of a flush bio separately, after this. */
+		salsa_queue_bio_req(ctx, SALSA_REQ_FLUSH, 0, 0);
+		return DM_MAPIO_SUBMITTED;
+	}
+
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		return salsa_handle_read(ftl, ctx);
+	case REQ_OP_WRITE:
+		if (bio_sectors(bio) != SALSA_PAGE_SECTORS)
+			return DM_MAPIO_KILL;
+		atomic64_inc(&ftl->stats.host_write_pages);
+		return salsa_handle_write(ftl, ctx);
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
+		/* Unmapped pages read as zeroes: both are trims. */
+		salsa_queue_bio_req(ctx, SALSA_REQ_TRIM, salsa_bio_lba(ti, bio),
+				    bio_sectors(bio) >> 3);
+		return DM_MAPIO_SUBMITTED;
+	default:
+		return DM_MAPIO_KILL;
+	}
+}
+
+static int salsa_end_io(struct dm_target *ti, struct bio *bio,
+			blk_status_t *error)
+{
+	struct salsa_bio_ctx *ctx = dm_per_bio_data(bio, sizeof(*ctx));
+
+	if (ctx->read_seg) {
+		atomic_dec(&ctx->read_seg->reads);
+		ctx->read_seg = NULL;
+	}
+	return DM_ENDIO_DONE;
+}
+
+/* ---- table ---- */
+
+static void salsa_put_devices(struct dm_target *ti, struct salsa_ftl *ftl)
+{
+	unsigned int i;
+
+	for (i = 0; i < ftl->nr_devs; i++)
+		if (ftl->devs[i].dm_dev)
+			dm_put_device(ti, ftl->devs[i].dm_dev);
+}
+
+static int salsa_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct salsa_config cfg;
+	struct salsa_ftl *ftl;
+	unsigned int i;
+	int ret;
+
+	ret = salsa_parse_table(&cfg, argc, argv, ti->len, &ti->error);
+	if (ret)
+		return ret;
+	if (ti->begin & (SALSA_PAGE_SECTORS - 1)) {
+		ti->error = "the target must start on a 4 KiB boundary";
+		return -EINVAL;
+	}
+	ftl = salsa_ftl_alloc(&cfg);
+	if (!ftl) {
+		ti->error = "out of memory";
+		return -ENOMEM;
+	}
+	ftl->ti = ti;
+	for (i = 0; i < cfg.nr_devs; i++) {
+		struct block_device *bdev;
+
+		ret = dm_get_device(ti, cfg.dev_paths[i],
+				    dm_table_get_mode(ti->table),
+				    &ftl->devs[i].dm_dev);
+		if (ret) {
+			DMERR("cannot open member %u (%s): %d", i,
+			      cfg.dev_paths[i], ret);
+			ti->error = "cannot open a member device";
+			goto out_devs;
+		}
+		bdev = ftl->devs[i].dm_dev->bdev;
+		if (bdev_logical_block_size(bdev) > SALSA_PAGE_SIZE) {
+			ti->error = "member logical block size above 4 KiB";
+			ret = -EINVAL;
+			goto out_devs;
+		}
+		ftl->devs[i].pages = bdev_nr_sectors(bdev) >> 3;
+	}
+	ret = salsa_media_init(ftl);
+	if (ret) {
+		ti->error = "out of memory";
+		goto out_devs;
+	}
+	ret = salsa_ftl_start(ftl, &ti->error);
+	if (ret)
+		goto out_media;
+
+	ti->private = ftl;
+	ti->num_flush_bios = 1;
+	ti->num_discard_bios = 1;
+	ti->num_write_zeroes_bios = 1;
+	ti->flush_supported = true;
+	ti->discards_supported = true;
+	ti->per_io_data_size = sizeof(struct salsa_bio_ctx);
+	ret = dm_set_target_max_io_len(ti, SALSA_PAGE_SECTORS);
+	if (ret) {
+		salsa_ftl_stop(ftl);
+		goto out_media;
+	}
+	ftl->devt = disk_devt(dm_disk(dm_table_get_md(ti->table)));
+	mutex_lock(&salsa_registry_lock);
+	list_add(&ftl->node, &salsa_registry);
+	mutex_unlock(&salsa_registry_lock);
+	DMINFO("%s: %llu virtual pages, %u segments of %u pages on %u member(s), capacity %llu pages",
+	       dm_device_name(dm_table_get_md(ti->table)), ftl->virtual_pages,
+	       ftl->nr_segs, ftl->seg_pages, ftl->nr_devs, ftl->capacity_pages);
+	return 0;
+
+out_media:
+	salsa_media_exit(ftl);
+out_devs:
+	salsa_put_devices(ti, ftl);
+	salsa_ftl_put(ftl);
+	return ret;
+}
+
+static void salsa_dtr(struct dm_target *ti)
+{
+	struct salsa_ftl *ftl = ti->private;
+
+	mutex_lock(&salsa_registry_lock);
+	list_del_init(&ftl->node);
+	mutex_unlock(&salsa_registry_lock);
+	salsa_ftl_stop(ftl);
+	salsa_media_exit(ftl);
+	salsa_put_devices(ti, ftl);
+	salsa_ftl_put(ftl);
+}
+
+static void salsa_postsuspend(struct dm_target *ti)
+{
+	struct salsa_ftl *ftl = ti->private;
+
+	if (salsa_flush_all(ftl))
+		DMERR("flush on suspend failed");
+	salsa_drain(ftl);
+}
+
+static void salsa_io_hints(struct dm_target *ti, struct queue_limits *limits)
+{
+	limits->logical_block_size = SALSA_PAGE_SIZE;
+	limits->physical_block_size = SALSA_PAGE_SIZE;
+	limits->io_min = SALSA_PAGE_SIZE;
+	limits->discard_granularity = SALSA_PAGE_SIZE;
+	limits->max_discard_sectors = UINT_MAX & ~(SALSA_PAGE_SECTORS - 1);
+	limits->max_hw_discard_sectors = limits->max_discard_sectors;
+	limits->max_write_zeroes_sectors = limits->max_discard_sectors;
+}
+
+static u64 salsa_stat(atomic64_t *v)
+{
+	return atomic64_read(v);
+}
+
+/* WA in thousandths: flash pages written per user page written out. */
+static u64 salsa_wa_milli(struct salsa_ftl *ftl)
+{
+	u64 user = salsa_stat(&ftl->stats.user_flash_pages);
+	u64 gc = salsa_stat(&ftl->stats.gc_flash_pages);
+
+	return user ? div64_u64((user + gc) * 1000, user) : 1000;
+}
+
+static void salsa_status(struct dm_target *ti, status_type_t type,
+			 unsigned int status_flags, char *result,
+			 unsigned int maxlen)
+{
+	struct salsa_ftl *ftl = ti->private;
+	struct salsa_stats *st = &ftl->stats;
+	u64 occupancy[SALSA_MAX_STREAMS] = { 0 };
+	unsigned int sz = 0, i;
+	u64 wa = salsa_wa_milli(ftl);
+	u32 min_erase = U32_MAX, max_erase = 0;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		for (i = 0; i < ftl->nr_segs; i++) {
+			struct salsa_segment *seg = &ftl->segs[i];
+			u8 state = READ_ONCE(seg->state);
+
+			if (state == SALSA_SEG_OPEN || state == SALSA_SEG_CLOSED)
+				occupancy[seg->stream % SALSA_MAX_STREAMS] +=
+					READ_ONCE(seg->valid);
+			min_erase = min(min_erase, READ_ONCE(seg->erase_count));
+			max_erase = max(max_erase, READ_ONCE(seg->erase_count));
+		}
+		DMEMIT("host_reads=%llu host_writes=%llu user_flash=%llu gc_flash=%llu meta_flash=%llu wa=%llu.%03llu",
+		       salsa_stat(&st->host_read_pages),
+		       salsa_stat(&st->host_write_pages),
+		       salsa_stat(&st->user_flash_pages),
+		       salsa_stat(&st->gc_flash_pages),
+		       salsa_stat(&st->meta_flash_pages),
+		       div_u64(wa, 1000), wa % 1000);
+		DMEMIT(" gc_runs=%llu free_segs=%u/%u mapped=%llu/%llu",
+		       salsa_stat(&st->gc_runs), READ_ONCE(ftl->nr_free_segs),
+		       ftl->nr_segs, READ_ONCE(ftl->mapped_pages),
+		       ftl->capacity_pages);
+		DMEMIT(" pool_hits=%llu pool_misses=%llu pool_evictions=%llu pool_dirty=%u",
+		       salsa_stat(&st->pool_hits), salsa_stat(&st->pool_misses),
+		       salsa_stat(&st->pool_evictions),
+		       READ_ONCE(ftl->nr_pool_dirty));
+		DMEMIT(" trims=%llu commits=%llu checkpoints=%llu erase_min=%u erase_max=%u",
+		       salsa_stat(&st->trims), salsa_stat(&st->commits),
+		       salsa_stat(&st->checkpoints),
+		       min_erase == U32_MAX ? 0 : min_erase, max_erase);
+		for (i = 0; i < ftl->cfg.streams; i++)
+			DMEMIT(" stream%u=%llu", i, occupancy[i]);
+		for (i = 0; i < ftl->nr_devs; i++)
+			DMEMIT(" dev%u_writes=%lld", i,
+			       (long long)atomic64_read(&ftl->devs[i].pages_written));
+		break;
+	case STATUSTYPE_TABLE:
+		for (i = 0; i < ftl->nr_devs; i++)
+			DMEMIT("%s%s", i ? " " : "", ftl->devs[i].dm_dev->name);
+		DMEMIT(" op=%u segment_size=%u pool_size=%llu streams=%u gc_low=%u gc_high=%u",
+		       ftl->cfg.op_percent, ftl->seg_pages * SALSA_PAGE_SIZE,
+		       ftl->cfg.pool_pages * SALSA_PAGE_SIZE, ftl->cfg.streams,
+		       ftl->cfg.gc_low_percent, ftl->cfg.gc_high_percent);
+		break;
+	case STATUSTYPE_IMA:
+		*result = '\0';
+		break;
+	}
+}
+
+static void salsa_reset_stats(struct salsa_ftl *ftl)
+{
+	struct salsa_stats *st = &ftl->stats;
+	atomic64_t *v;
+
+	/* Every member is an atomic64_t counter. */
+	for (v = (atomic64_t *)st; v < (atomic64_t *)(st + 1); v++)
+		atomic64_set(v, 0);
+}
+
+static int salsa_message(struct dm_target *ti, unsigned int argc, char **argv,
+			 char *result, unsigned int maxlen)
+{
+	struct salsa_ftl *ftl = ti->private;
+	struct salsa_request req = { .type = SALSA_REQ_CHECKPOINT };
+
+	if (argc != 1)
+		goto bad;
+	if (!strcasecmp(argv[0], "reset_counters")) {
+		salsa_reset_stats(ftl);
+		return 0;
+	}
+	if (!strcasecmp(argv[0], "checkpoint")) {
+		int ret = salsa_flush_all(ftl);
+
+		return ret ?: salsa_request_wait(ftl, &req);
+	}
+	if (!strcasecmp(argv[0], "flush"))
+		return salsa_flush_all(ftl);
+bad:
+	DMERR("unknown message: expected reset_counters, checkpoint or flush");
+	return -EINVAL;
+}
+
+static struct target_type salsa_target = {
+	.name = "salsa",
+	.version = { 1, 0, 0 },
+	.module = THIS_MODULE,
+	.ctr = salsa_ctr,
+	.dtr = salsa_dtr,
+	.map = salsa_map,
+	.end_io = salsa_end_io,
+	.postsuspend = salsa_postsuspend,
+	.status = salsa_status,
+	.message = salsa_message,
+	.io_hints = salsa_io_hints,
+};
+
+static int __init salsa_init(void)
+{
+	int ret = salsa_pool_module_init();
+
+	if (ret)
+		return ret;
+	ret = dm_register_target(&salsa_target);
+	if (ret)
+		salsa_pool_module_exit();
+	return ret;
+}
+
+static void __exit salsa_exit(void)
+{
+	dm_unregister_target(&salsa_target);
+	salsa_pool_module_exit();
+}
+
+module_init(salsa_init);
+module_exit(salsa_exit);
+
+MODULE_DESCRIPTION("salsa: log-structured flash translation layer target");
+MODULE_LICENSE("GPL");
