@@ -14,6 +14,7 @@
 #include "salsa.h"
 #include "pool.h"
 #include "writeback.h"
+#include "gc.h"
 
 /* Write-outs in flight before the worker waits for completions. */
 #define SALSA_WB_MAX_INFLIGHT	64
@@ -388,6 +389,8 @@ void salsa_worker_fn(struct work_struct *work)
 			progress |= salsa_gc_step(ftl);
 		}
 		progress |= salsa_finish_flushes(ftl);
+		if (salsa_gc_wants_commit(ftl))
+			progress |= !salsa_commit(ftl);
 		if (ftl->ckpt_wanted ||
 		    ftl->segs_since_ckpt >= max_t(u32, 16, ftl->nr_segs / 4))
 			progress |= !salsa_checkpoint(ftl);
