@@ -186,10 +186,10 @@ int salsa_map_remap(struct salsa_ftl *ftl, u64 from, u64 to, u64 len)
 	xa_for_each_range(&ftl->map, index, entry, from, from + len - 1) {
 		u64 dest = to + (index - from);
 
-		ret = xa_err(xa_store(&ftl->map, dest, entry, GFP_NOIO));
+		ret = xa_err(xa_store_irq(&ftl->map, dest, entry, GFP_NOIO));
 		if (ret)
 			return ret;
-		xa_erase(&ftl->map, index);
+		xa_erase_irq(&ftl->map, index);
 		ftl->rev[salsa_pba_rev(ftl, salsa_val_pba(entry))] = dest + 1;
 		cond_resched();
 	}

@@ -112,7 +112,8 @@ int salsa_media_init(struct salsa_ftl *ftl)
 	ftl->bs = kzalloc(sizeof(*ftl->bs), GFP_KERNEL);
 	if (!ftl->bs)
 		return -ENOMEM;
-	ret = bioset_init(ftl->bs, 256, offsetof(struct salsa_bio, bio), 0);
+	ret = bioset_init(ftl->bs, 256, offsetof(struct salsa_bio, bio),
+			  BIOSET_NEED_BVECS);
 	if (ret) {
 		kfree(ftl->bs);
 		ftl->bs = NULL;

@@ -71,6 +71,7 @@ int salsa_request_wait(struct salsa_ftl *ftl, struct salsa_request *req)
 	wait_for_completion(&done);
 	return req->error;
 }
+EXPORT_SYMBOL_IF_KUNIT(salsa_request_wait);
 
 static void salsa_wb_end(struct salsa_ftl *ftl, struct salsa_io *io)
 {
