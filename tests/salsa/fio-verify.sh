@@ -1,0 +1,25 @@
+#!/bin/sh
+# fio verify jobs on a salsa device over two host-file disks: random and
+# sequential mixed-size writes in three jobs, a workload of more than 1.5
+# times the capacity that must make GC move pages, and data that survives
+# removing the table and reloading the module.
+#   fio-verify.sh stock|debug
+. "$(dirname "$0")/../lib/host.sh"
+. "$(dirname "$0")/lib-host.sh"
+kernel=$1
+need_module "$kernel"
+
+# The debug kernel is 20-35 times slower: smaller disks, same phases.
+if [ "$kernel" = debug ]; then
+	mb=16 loops=4 timeout=1500
+else
+	mb=64 loops=4 timeout=600
+fi
+expect_status 0 "$VM" run --kernel "$kernel" --timeout $timeout \
+	--log-dir "$LOGS/guest" --env "FLASHNET_KMOD_DIR=$KMOD" \
+	--env "BLKCHECK=$BLKCHECK" --env "LOOPS=$loops" \
+	--disk "$LOGS/flash0.img:${mb}M" --disk "$LOGS/flash1.img:${mb}M" \
+	-- sh tests/salsa/fio-verify-guest.sh
+grep -q "fio-verify: all phases passed" "$LOGS/guest/guest.log" ||
+	fail "the guest did not finish every phase"
+rm -f "$LOGS"/flash*.img
