@@ -472,6 +472,20 @@ static void salsa_postsuspend(struct dm_target *ti)
 	salsa_drain(ftl);
 }
 
+/* dm applies io_hints only to targets that report their devices. */
+static int salsa_iterate_devices(struct dm_target *ti,
+				 iterate_devices_callout_fn fn, void *data)
+{
+	struct salsa_ftl *ftl = ti->private;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < ftl->nr_devs && !ret; i++)
+		ret = fn(ti, ftl->devs[i].dm_dev, 0,
+			 ftl->devs[i].pages * SALSA_PAGE_SECTORS, data);
+	return ret;
+}
+
 static void salsa_io_hints(struct dm_target *ti, struct queue_limits *limits)
 {
 	limits->logical_block_size = SALSA_PAGE_SIZE;
@@ -605,6 +619,7 @@ static struct target_type salsa_target = {
 	.status = salsa_status,
 	.message = salsa_message,
 	.io_hints = salsa_io_hints,
+	.iterate_devices = salsa_iterate_devices,
 };
 
 static int __init salsa_init(void)
