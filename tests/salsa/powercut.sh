@@ -18,7 +18,8 @@ echo "powercut: $cuts cuts on the $kernel kernel, master seed $master" \
 # draw WHAT I MOD: a number in [0, MOD) from (master, WHAT, I), the same on
 # every machine (POSIX cksum).
 draw() {
-	printf '%s:%s:%s' "$master" "$1" "$2" | cksum | awk -v m="$3" '{ print $1 % m }'
+	h=$(printf '%s:%s:%s' "$master" "$1" "$2" | cksum | cut -d ' ' -f 1)
+	echo $((h % $3))
 }
 
 # Cut moments after the load starts, in ms: early ones (before the first
