@@ -73,6 +73,20 @@ run $B verify $dev --start "$(range 4)" --pages 64 --seed 21 --tag 4
 # Discarding what is not mapped changes nothing.
 run blkdiscard -o $(((virt - 4096) * 4096)) -l $((4096 * 4096)) $dev
 expect_mapped 1184 "discarding unmapped pages"
+# A dense, aligned range (what a file system discards): 1024 pages from a
+# 4096-page boundary, then 1000 pages from an odd start inside it.
+a=$(((raw * 10 / 4096 + 1) * 4096))
+run $B fill $dev --start $a --pages 1024 --seed 25
+run blkdiscard -o $((a * 4096)) -l $((1024 * 4096)) $dev
+run $B verify $dev --start $a --pages 1024 --zero
+expect_mapped 1184 "writing and discarding 1024 aligned pages"
+run $B fill $dev --start $a --pages 1024 --seed 25
+run blkdiscard -o $(((a + 7) * 4096)) -l $((1000 * 4096)) $dev
+run $B verify $dev --start $((a + 7)) --pages 1000 --zero
+run $B verify $dev --start $a --pages 7 --seed 25
+run $B verify $dev --start $((a + 1007)) --pages 17 --seed 25
+run blkdiscard -o $((a * 4096)) -l $((1024 * 4096)) $dev
+expect_mapped 1184 "discarding the rest of the aligned range"
 
 # 4. Discard frees space: 60 % of the capacity written, discarded, then
 # another 60 % elsewhere (without the discard that is more than fits).
