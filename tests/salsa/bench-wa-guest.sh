@@ -10,8 +10,8 @@
 
 devs="/dev/vda /dev/vdb"
 dev=/dev/mapper/salsa
-seg=${SEG:-256k}
-pool=${POOL:-1M}
+seg=${SEG:-1M}
+pool=${POOL:-16M}
 pre=${PRE:-2}
 measure=${MEASURE:-2}
 out=$OUT/wa.txt
@@ -25,10 +25,15 @@ done
 fio_phase() {
 	label=$1
 	shift
-	fio --name="$label" --filename=$dev --direct=1 --ioengine=libaio \
-		--iodepth=16 --output-format=terse --terse-version=3 "$@" \
-		</dev/null >"$OUT/fio-$point-$label.txt" 2>&1 ||
-		fail "fio $label of point $point: $(tail -n 5 "$OUT/fio-$point-$label.txt")"
+	# A stalled target ends the run with its counters, not at the timeout.
+	timeout "${PHASE_TIMEOUT:-1200}" fio --name="$label" --filename=$dev \
+		--direct=1 --ioengine=libaio --iodepth=16 --output-format=terse \
+		--terse-version=3 "$@" </dev/null >"$OUT/fio-$point-$label.txt" 2>&1
+	rc=$?
+	[ $rc = 0 ] && return
+	salsa_status_dump salsa "point $point, fio $label failed"
+	[ $rc = 124 ] && fail "fio $label of point $point stalled for ${PHASE_TIMEOUT:-1200} s"
+	fail "fio $label of point $point: $(tail -n 5 "$OUT/fio-$point-$label.txt")"
 }
 
 printf '%-18s %4s %8s %9s %8s %9s %11s %11s %10s\n' distribution op streams \
@@ -44,7 +49,8 @@ while read -r dist op streams theory <&3; do
 	cap=$(salsa_stat_total salsa mapped)
 	segs=$(salsa_stat_total salsa free_segs)
 	echo "point $point: $dist op=$op streams=$streams: capacity $cap pages, $segs segments"
-	fio_phase fill --rw=write --bs=256k --size=$((cap * 4))k
+	# Whole 256 KiB blocks: one more would map pages beyond the capacity.
+	fio_phase fill --rw=write --bs=256k --size=$((cap / 64 * 256))k
 	fio_phase pre --rw=randwrite --bs=4k --size=$((cap * 4))k \
 		--io_size=$((cap * 4 * pre))k --norandommap=1 --randrepeat=0 \
 		--random_distribution="$dist"

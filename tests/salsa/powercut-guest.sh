@@ -42,7 +42,9 @@ if [ -z "${SEED:-}" ]; then
 	exit 0
 fi
 
-# The host cuts power when it sees the marker: DELAY after the load starts.
-(sleep "$DELAY" && echo POWERCUT-CUT-NOW) &
+# The host cuts power when it sees the marker: DELAY after the load starts,
+# right after the counters (does GC run under the load?).
+(sleep "$DELAY" && echo "POWERCUT-STATUS $(dmsetup status salsa)" &&
+	echo POWERCUT-CUT-NOW) &
 exec "$BLKCHECK" crashload $dev --seed "$SEED" --pages $pages \
 	--epochs 4000000000 --jobs 4

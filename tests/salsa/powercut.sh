@@ -33,7 +33,7 @@ disks="--disk $LOGS/flash0.img:${mb}M --disk $LOGS/flash1.img:${mb}M"
 
 prev_seed= prev_acked= prev_state=
 summary=$LOGS/summary.txt
-printf '%-6s %-11s %-9s %-7s %s\n' cycle seed cut-after acked \
+printf '%-6s %-11s %-9s %-7s %-8s %s\n' cycle seed cut-after acked gc-pages \
 	"check of the previous cycle's load" | tee "$summary"
 i=0
 while [ $i -le "$cuts" ]; do
@@ -63,15 +63,17 @@ while [ $i -le "$cuts" ]; do
 		"$VM" scan "$log"
 		fail "cycle $i (master seed $master): flashnet-vm exited $status; log $log"
 	fi
-	acked=-
+	acked=- gc=-
 	if [ -n "$seed" ]; then
+		# GC pages moved since this boot, just before the cut.
+		gc=$(sed -n 's/^POWERCUT-STATUS .* gc_flash=\([0-9]*\) .*/\1/p' "$log")
 		grep -q "^CRASHLOAD-START$" "$log" ||
 			fail "cycle $i: the load never started; log $log"
 		acked=$(sed -n "s/^CRASHLOAD-ACK \([0-9][0-9]*\) seed=$seed\$/\1/p" "$log" | tail -n 1)
 		acked=${acked:-0}
 	fi
-	printf '%-6s %-11s %-9s %-7s %s\n' $i "${seed:--}" "${delay:--}" "$acked" \
-		"${check:-(fresh disks)}" | tee -a "$summary"
+	printf '%-6s %-11s %-9s %-7s %-8s %s\n' $i "${seed:--}" "${delay:--}" "$acked" \
+		"${gc:--}" "${check:-(fresh disks)}" | tee -a "$summary"
 	prev_seed=$seed prev_acked=$acked
 	# The state this cycle's check left is what the next load starts from.
 	prev_state=
