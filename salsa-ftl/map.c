@@ -146,7 +146,11 @@ int salsa_map_trim(struct salsa_ftl *ftl, u64 lba, u64 len)
 				salsa_trim_page(ftl, &xas, entry);
 			}
 			if (++batch == SALSA_TRIM_BATCH) {
-				xas_pause(&xas);
+				/*
+				 * Not xas_pause(): after a store emptied a
+				 * node it would skip the rest of its parent.
+				 */
+				xas_set(&xas, xas.xa_index + 1);
 				break;
 			}
 		}
