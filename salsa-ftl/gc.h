@@ -9,8 +9,6 @@
 
 #include "salsa.h"
 
-struct kunit_suite;
-
 /*
  * Sets ftl->epoch_shift so that writing the capacity once takes about 1024
  * epochs. Call once capacity_pages is known, before the first write-out.
@@ -26,8 +24,5 @@ bool salsa_gc_wants_commit(struct salsa_ftl *ftl);
 
 /* A closed segment with no live slot and no write in flight goes pending. */
 void salsa_seg_check_empty(struct salsa_ftl *ftl, struct salsa_segment *seg);
-
-extern struct kunit_suite salsa_segment_test_suite;
-extern struct kunit_suite salsa_gc_test_suite;
 
 #endif /* _SALSA_GC_H */

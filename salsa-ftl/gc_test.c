@@ -37,33 +37,7 @@ static const struct salsa_media_ops gc_test_media_ops = {
 static struct salsa_ftl *gc_test_ftl(struct kunit *test, u32 nr_segs,
 				     u32 seg_pages)
 {
-	struct salsa_ftl *ftl;
-
-	ftl = kunit_kzalloc(test, sizeof(*ftl), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ftl);
-	ftl->nr_devs = 1;
-	ftl->seg_pages = seg_pages;
-	ftl->sum_pages = 1;
-	ftl->data_slots = seg_pages - 1;
-	ftl->chunk_pages = seg_pages;
-	ftl->meta_pages = 8;
-	ftl->nr_segs = nr_segs;
-	ftl->capacity_pages = (u64)nr_segs * ftl->data_slots;
-	ftl->reserve_segs = 1;
-	ftl->gc_low_segs = 2;
-	ftl->gc_high_segs = 3;
-	ftl->cfg.streams = 4;
-	ftl->seq = 1;
-	ftl->segs = kunit_kcalloc(test, nr_segs, sizeof(*ftl->segs),
-				  GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ftl->segs);
-	ftl->rev = kunit_kcalloc(test, (size_t)nr_segs * ftl->data_slots,
-				 sizeof(*ftl->rev), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ftl->rev);
-	salsa_seg_init_lists(ftl);
-	INIT_LIST_HEAD(&ftl->gc_moves);
-	test->priv = ftl;
-	return ftl;
+	return salsa_test_bare_ftl(test, 1, nr_segs, seg_pages, 1, 8);
 }
 
 static struct salsa_ftl *gc_test_io_ftl(struct kunit *test, u32 nr_segs,

@@ -7,12 +7,7 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 
-extern struct kunit_suite salsa_table_test_suite;
-extern struct kunit_suite salsa_map_test_suite;
-extern struct kunit_suite salsa_segment_test_suite;
-extern struct kunit_suite salsa_gc_test_suite;
-extern struct kunit_suite salsa_pool_test_suite;
-extern struct kunit_suite salsa_recovery_test_suite;
+#include "kunit_ramdisk.h"
 
 static struct kunit_suite *salsa_suites[] = {
 	&salsa_table_test_suite,

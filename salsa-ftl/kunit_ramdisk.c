@@ -134,3 +134,36 @@ void salsa_test_ftl_destroy(struct salsa_ftl *ftl)
 	salsa_rd_free(rd);
 	salsa_ftl_put(ftl);
 }
+
+struct salsa_ftl *salsa_test_bare_ftl(struct kunit *test, unsigned int nr_devs,
+				      u32 nr_segs, u32 seg_pages, u32 sum_pages,
+				      u32 meta_pages)
+{
+	struct salsa_ftl *ftl;
+
+	ftl = kunit_kzalloc(test, sizeof(*ftl), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ftl);
+	ftl->nr_devs = nr_devs;
+	ftl->seg_pages = seg_pages;
+	ftl->sum_pages = sum_pages;
+	ftl->data_slots = seg_pages - sum_pages;
+	ftl->chunk_pages = seg_pages / nr_devs;
+	ftl->meta_pages = meta_pages;
+	ftl->nr_segs = nr_segs;
+	ftl->capacity_pages = (u64)nr_segs * ftl->data_slots;
+	ftl->reserve_segs = 1;
+	ftl->gc_low_segs = 2;
+	ftl->gc_high_segs = 3;
+	ftl->cfg.streams = 4;
+	ftl->seq = 1;
+	ftl->segs = kunit_kcalloc(test, nr_segs, sizeof(*ftl->segs),
+				  GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ftl->segs);
+	ftl->rev = kunit_kcalloc(test, (size_t)nr_segs * ftl->data_slots,
+				 sizeof(*ftl->rev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ftl->rev);
+	salsa_seg_init_lists(ftl);
+	INIT_LIST_HEAD(&ftl->gc_moves);
+	test->priv = ftl;
+	return ftl;
+}

@@ -21,4 +21,20 @@ struct salsa_ftl *salsa_test_ftl(struct kunit *test,
 /* Stops it (final checkpoint) and frees everything. */
 void salsa_test_ftl_destroy(struct salsa_ftl *ftl);
 
+/*
+ * An FTL without media or worker for suites that drive segments and GC by
+ * hand: every segment FREE, test-managed memory, test->priv set to it.
+ */
+struct salsa_ftl *salsa_test_bare_ftl(struct kunit *test, unsigned int nr_devs,
+				      u32 nr_segs, u32 seg_pages, u32 sum_pages,
+				      u32 meta_pages);
+
+/* Every KUnit suite of salsa_ftl_kunit.ko (run by kunit_main.c). */
+extern struct kunit_suite salsa_table_test_suite;
+extern struct kunit_suite salsa_segment_test_suite;
+extern struct kunit_suite salsa_gc_test_suite;
+extern struct kunit_suite salsa_recovery_test_suite;
+extern struct kunit_suite salsa_map_test_suite;
+extern struct kunit_suite salsa_pool_test_suite;
+
 #endif /* _SALSA_KUNIT_RAMDISK_H */

@@ -31,7 +31,4 @@ static inline u64 salsa_ckpt_slot_page(struct salsa_ftl *ftl,
 	return SALSA_CKPT_FIRST_PAGE + (u64)slot * ftl->ckpt_pages;
 }
 
-struct kunit_suite;
-extern struct kunit_suite salsa_recovery_test_suite;
-
 #endif /* _SALSA_METADATA_H */

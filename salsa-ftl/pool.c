@@ -100,6 +100,27 @@ static void salsa_page_park(struct salsa_ftl *ftl, struct salsa_page *pg)
 }
 
 /*
+ * Takes an unreferenced clean page off the clean list and out of the map:
+ * its LBA goes back to its flash address, or to unmapped if it has none.
+ * Caller holds the map lock.
+ */
+static void salsa_page_unmap(struct salsa_ftl *ftl, struct salsa_page *pg)
+{
+	list_del_init(&pg->lru);
+	ftl->nr_pool_clean--;
+	if (pg->pba != SALSA_PBA_NONE) {
+		__xa_store(&ftl->map, pg->lba,
+			   salsa_mk_val(pg->pba, pg->epoch, pg->heat),
+			   GFP_ATOMIC);
+	} else {
+		__xa_erase(&ftl->map, pg->lba);
+		if (pg->charged)
+			ftl->mapped_pages--;
+	}
+	atomic64_inc(&ftl->stats.pool_evictions);
+}
+
+/*
  * A free page for a new LBA: from the free list, else the least recently
  * used clean page, whose LBA goes back to its flash address.
  */
@@ -115,17 +136,7 @@ static struct salsa_page *salsa_pool_take(struct salsa_ftl *ftl)
 					      struct salsa_page, lru);
 		if (!pg)
 			return NULL;
-		ftl->nr_pool_clean--;
-		if (pg->pba != SALSA_PBA_NONE) {
-			__xa_store(&ftl->map, pg->lba,
-				   salsa_mk_val(pg->pba, pg->epoch, pg->heat),
-				   GFP_ATOMIC);
-		} else {
-			__xa_erase(&ftl->map, pg->lba);
-			if (pg->charged)
-				ftl->mapped_pages--;
-		}
-		atomic64_inc(&ftl->stats.pool_evictions);
+		salsa_page_unmap(ftl, pg);
 	}
 	list_del_init(&pg->lru);
 	return pg;
@@ -463,6 +474,24 @@ struct salsa_page *salsa_pool_next_dirty(struct salsa_ftl *ftl)
 	}
 	xa_unlock_irqrestore(&ftl->map, flags);
 	return pg;
+}
+
+void salsa_pool_evict_range(struct salsa_ftl *ftl, u64 lba, u64 len)
+{
+	unsigned long index, flags;
+	void *entry;
+
+	xa_lock_irqsave(&ftl->map, flags);
+	xa_for_each_range(&ftl->map, index, entry, lba, lba + len - 1) {
+		struct salsa_page *pg = entry;
+
+		if (xa_is_value(entry) || pg->refs || pg->wb_inflight ||
+		    pg->state != SALSA_PG_CLEAN)
+			continue;
+		salsa_page_unmap(ftl, pg);
+		salsa_pool_give_back(ftl, pg);
+	}
+	xa_unlock_irqrestore(&ftl->map, flags);
 }
 
 void salsa_pool_redirty(struct salsa_ftl *ftl, struct salsa_page *pg)

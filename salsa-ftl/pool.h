@@ -41,6 +41,8 @@ struct salsa_page *salsa_pool_next_dirty(struct salsa_ftl *ftl);
 /* Worker: write-out of @pg finished; @in_place if it wrote the page itself. */
 void salsa_pool_wb_done(struct salsa_ftl *ftl, struct salsa_page *pg,
 			bool in_place, int error);
+/* Drops the idle clean pages of a range from DRAM (before a remap). */
+void salsa_pool_evict_range(struct salsa_ftl *ftl, u64 lba, u64 len);
 void salsa_pool_redirty(struct salsa_ftl *ftl, struct salsa_page *pg);
 
 int salsa_pool_module_init(void);

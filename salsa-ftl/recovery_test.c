@@ -12,6 +12,7 @@
 
 #include "salsa.h"
 #include "metadata.h"
+#include "kunit_ramdisk.h"
 
 /* ---- geometry ---- */
 

@@ -117,7 +117,6 @@ struct salsa_io {
 	salsa_io_end_fn end;
 };
 
-
 enum salsa_page_state {
 	SALSA_PG_FREE = 0,	/* on the free list, not in the map */
 	SALSA_PG_READING,	/* read in flight for readers */
@@ -272,7 +271,7 @@ struct salsa_ftl {
 	/* Worker. */
 	struct workqueue_struct *wq;
 	struct work_struct work;
-	spinlock_t done_lock;
+	spinlock_t done_lock;		/* done, to_submit, requests */
 	struct list_head done;		/* completed struct salsa_io */
 	struct list_head requests;	/* trims, remaps, syncs (done_lock) */
 	struct list_head wb_inflight;	/* struct salsa_wb, by wb seq */

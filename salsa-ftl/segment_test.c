@@ -9,6 +9,7 @@
 
 #include "salsa.h"
 #include "gc.h"
+#include "kunit_ramdisk.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -18,32 +19,8 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 static struct salsa_ftl *seg_test_ftl(struct kunit *test, unsigned int nr_devs,
 				      u32 nr_segs, u32 seg_pages, u32 sum_pages)
 {
-	struct salsa_ftl *ftl;
-
-	ftl = kunit_kzalloc(test, sizeof(*ftl), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ftl);
-	ftl->nr_devs = nr_devs;
-	ftl->seg_pages = seg_pages;
-	ftl->sum_pages = sum_pages;
-	ftl->data_slots = seg_pages - sum_pages;
-	ftl->chunk_pages = seg_pages / nr_devs;
-	ftl->meta_pages = SEG_TEST_META_PAGES;
-	ftl->nr_segs = nr_segs;
-	ftl->capacity_pages = (u64)nr_segs * ftl->data_slots;
-	ftl->reserve_segs = 1;
-	ftl->gc_low_segs = 2;
-	ftl->gc_high_segs = 3;
-	ftl->cfg.streams = 4;
-	ftl->seq = 1;
-	ftl->segs = kunit_kcalloc(test, nr_segs, sizeof(*ftl->segs),
-				  GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ftl->segs);
-	ftl->rev = kunit_kcalloc(test, (size_t)nr_segs * ftl->data_slots,
-				 sizeof(*ftl->rev), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ftl->rev);
-	salsa_seg_init_lists(ftl);
-	test->priv = ftl;
-	return ftl;
+	return salsa_test_bare_ftl(test, nr_devs, nr_segs, seg_pages,
+				   sum_pages, SEG_TEST_META_PAGES);
 }
 
 static void seg_test_exit(struct kunit *test)

@@ -14,8 +14,6 @@
 /* Enough for every message with the quoted argument cut to its limit. */
 #define SALSA_TABLE_ERRLEN	256
 
-struct kunit_suite;
-
 /*
  * Parses a table line (argv starts at the first member device) into @cfg.
  * Returns 0, or -EINVAL with a message in @errbuf naming the argument at
@@ -26,7 +24,5 @@ struct kunit_suite;
 int salsa_parse_table_buf(struct salsa_config *cfg, unsigned int argc,
 			  char **argv, sector_t target_sectors,
 			  char *errbuf, size_t errlen);
-
-extern struct kunit_suite salsa_table_test_suite;
 
 #endif /* _SALSA_TABLE_H */

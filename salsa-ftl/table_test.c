@@ -12,6 +12,7 @@
 
 #include "salsa.h"
 #include "table.h"
+#include "kunit_ramdisk.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 

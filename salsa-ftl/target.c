@@ -336,7 +336,6 @@ static int salsa_map(struct dm_target *ti, struct bio *bio)
 	case REQ_OP_WRITE:
 		if (bio_sectors(bio) != SALSA_PAGE_SECTORS)
 			return DM_MAPIO_KILL;
-		atomic64_inc(&ftl->stats.host_write_pages);
 		return salsa_handle_write(ftl, ctx);
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
@@ -437,7 +436,7 @@ static int salsa_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	mutex_lock(&salsa_registry_lock);
 	list_add(&ftl->node, &salsa_registry);
 	mutex_unlock(&salsa_registry_lock);
-	DMINFO("%s: %llu virtual pages, %u segments of %u pages on %u member(s), capacity %llu pages",
+	DMINFO("%s: %llu virtual pages, %u x %u-page segments, %u member(s), capacity %llu",
 	       dm_device_name(dm_table_get_md(ti->table)), ftl->virtual_pages,
 	       ftl->nr_segs, ftl->seg_pages, ftl->nr_devs, ftl->capacity_pages);
 	return 0;
@@ -534,9 +533,10 @@ static void salsa_status(struct dm_target *ti, status_type_t type,
 			min_erase = min(min_erase, READ_ONCE(seg->erase_count));
 			max_erase = max(max_erase, READ_ONCE(seg->erase_count));
 		}
-		DMEMIT("host_reads=%llu host_writes=%llu user_flash=%llu gc_flash=%llu meta_flash=%llu wa=%llu.%03llu",
+		DMEMIT("host_reads=%llu host_writes=%llu",
 		       salsa_stat(&st->host_read_pages),
-		       salsa_stat(&st->host_write_pages),
+		       salsa_stat(&st->host_write_pages));
+		DMEMIT(" user_flash=%llu gc_flash=%llu meta_flash=%llu wa=%llu.%03llu",
 		       salsa_stat(&st->user_flash_pages),
 		       salsa_stat(&st->gc_flash_pages),
 		       salsa_stat(&st->meta_flash_pages),

@@ -284,8 +284,6 @@ static bool salsa_finish_flushes(struct salsa_ftl *ftl)
 	return true;
 }
 
-static void salsa_evict_range_clean(struct salsa_ftl *ftl, u64 lba, u64 len);
-
 /* True if @req is finished (and done() called). */
 static bool salsa_run_request(struct salsa_ftl *ftl, struct salsa_request *req)
 {
@@ -309,8 +307,8 @@ static bool salsa_run_request(struct salsa_ftl *ftl, struct salsa_request *req)
 		req->error = ret;
 		break;
 	case SALSA_REQ_REMAP:
-		salsa_evict_range_clean(ftl, req->lba, req->len);
-		salsa_evict_range_clean(ftl, req->dest, req->len);
+		salsa_pool_evict_range(ftl, req->lba, req->len);
+		salsa_pool_evict_range(ftl, req->dest, req->len);
 		ret = salsa_map_remap(ftl, req->lba, req->dest, req->len);
 		if (ret == -ENOSPC)
 			return false;
@@ -401,35 +399,6 @@ void salsa_worker_fn(struct work_struct *work)
 	wake_up_all(&ftl->idle_wait);
 }
 EXPORT_SYMBOL_IF_KUNIT(salsa_worker_fn);
-
-static void salsa_evict_range_clean(struct salsa_ftl *ftl, u64 lba, u64 len)
-{
-	unsigned long index, flags;
-	void *entry;
-
-	xa_lock_irqsave(&ftl->map, flags);
-	xa_for_each_range(&ftl->map, index, entry, lba, lba + len - 1) {
-		struct salsa_page *pg = entry;
-
-		if (xa_is_value(entry) || pg->refs || pg->wb_inflight ||
-		    pg->state != SALSA_PG_CLEAN)
-			continue;
-		list_del_init(&pg->lru);
-		ftl->nr_pool_clean--;
-		if (pg->pba != SALSA_PBA_NONE)
-			__xa_store(&ftl->map, index,
-				   salsa_mk_val(pg->pba, pg->epoch, pg->heat),
-				   GFP_ATOMIC);
-		else
-			__xa_erase(&ftl->map, index);
-		if (pg->pba == SALSA_PBA_NONE && pg->charged)
-			ftl->mapped_pages--;
-		pg->state = SALSA_PG_FREE;
-		list_add(&pg->lru, &ftl->pool_free);
-		ftl->nr_pool_free++;
-	}
-	xa_unlock_irqrestore(&ftl->map, flags);
-}
 
 int salsa_flush_all(struct salsa_ftl *ftl)
 {
