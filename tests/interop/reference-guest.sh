@@ -4,6 +4,7 @@
 # has its own port so a client can only ever reach its own server.
 # ITERS_SCALE divides iteration counts (slow kernels).
 . tests/lib/guest.sh
+. tests/lib/pair-step.sh
 load_siw_reference eth0
 ibv_devinfo -d siw0 | grep -q "transport:.*iWARP" || fail "siw0 is not iWARP"
 
@@ -11,50 +12,6 @@ srv=$FLASHNET_SERVER_IP
 out=$FLASHNET_OUT
 scale=${ITERS_SCALE:-1}
 port=19000
-
-# step NAME COMMAND...: the server runs COMMAND as given; the client adds
-# the server address where the tool wants it ($SRV) and waits until the
-# server listens (the iWARP listener is a TCP one). With CONNECTS=server the
-# guests swap roles for the step.
-#
-# Both sides retry an attempt that fails or outlives STEP_TIMEOUT: rping and
-# perftest occasionally hang both ends of a connection under TCG. The
-# listening side starts first, so it is also killed first and listens again
-# before the connecting side's attempt runs out and it probes anew.
-step() {
-	name=$1
-	shift
-	connector=${CONNECTS:-client}
-	port=$((port + 1))
-	if [ "$FLASHNET_ROLE" = server ]; then
-		cmd=$(echo "$*" | sed -e "s/@PORT@/$port/g" -e 's/@CLIENT[^@]*@//g' \
-			-e 's/@SERVER\([^@]*\)@/\1/g')
-	else
-		cmd=$(echo "$*" | sed -e "s/@PORT@/$port/g" -e 's/@SERVER[^@]*@//g' \
-			-e "s/@CLIENT\([^@]*\)@/\1/g" -e "s/\\\$SRV/$srv/g")
-	fi
-	echo "== $name ($FLASHNET_ROLE): $cmd"
-	peer=
-	if [ "$FLASHNET_ROLE" = "$connector" ]; then
-		peer=$srv
-		[ "$connector" = server ] && peer=$FLASHNET_CLIENT_IP
-	fi
-	i=0
-	while [ $i -lt "${STEP_TRIES:-3}" ]; do
-		i=$((i + 1))
-		[ $i -gt 1 ] && echo "== $name: attempt $i"
-		if [ -n "$peer" ]; then
-			wait_for_listener "$peer" $port ||
-				fail "$name: no listener on $peer:$port"
-		fi
-		if timeout -s KILL "${STEP_TIMEOUT:-180}" sh -c "$cmd" \
-			>"$out/$name.txt" 2>&1; then
-			return 0
-		fi
-		tail -c 600 "$out/$name.txt"
-	done
-	fail "$name failed on the $FLASHNET_ROLE"
-}
 
 # Bandwidth tests need more iterations than perftest's TX depth (128), or
 # it reports 0.00, and a multiple of its completion moderation (100), or
