@@ -210,6 +210,17 @@ u64 salsa_alloc_slot(struct salsa_ftl *ftl, unsigned int stream, bool gc)
 	if (WARN_ON_ONCE(stream >= SALSA_MAX_STREAMS))
 		stream = 0;
 
+	/*
+	 * GC's stream is shared with users only in the single log
+	 * (streams=1). Once GC opened a segment from the reserve, users
+	 * must leave it to GC until a commit frees space again: slots they
+	 * took would be missing for the moves that free a victim, and with
+	 * every free segment eaten that way, nothing could ever be freed.
+	 */
+	if (!gc && stream == salsa_stream_gc(ftl, 0, 0) &&
+	    ftl->nr_free_segs < ftl->reserve_segs)
+		return SALSA_PBA_NONE;
+
 	seg = ftl->open[stream];
 	if (seg && seg->next_slot >= ftl->data_slots) {
 		salsa_seg_close(ftl, seg);

@@ -375,7 +375,7 @@ static int salsa_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 {
 	struct salsa_config cfg;
 	struct salsa_ftl *ftl;
-	unsigned int i;
+	unsigned int i, j;
 	int ret;
 
 	ret = salsa_parse_table(&cfg, argc, argv, ti->len, &ti->error);
@@ -404,6 +404,16 @@ static int salsa_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 			goto out_devs;
 		}
 		bdev = ftl->devs[i].dm_dev->bdev;
+		/* Two paths (a link, major:minor) may name one device. */
+		for (j = 0; j < i; j++) {
+			if (ftl->devs[j].dm_dev->bdev->bd_dev != bdev->bd_dev)
+				continue;
+			DMERR("members %u (%s) and %u (%s) are the same device",
+			      j, cfg.dev_paths[j], i, cfg.dev_paths[i]);
+			ti->error = "devices: a member device is listed twice";
+			ret = -EINVAL;
+			goto out_devs;
+		}
 		if (bdev_logical_block_size(bdev) > SALSA_PAGE_SIZE) {
 			ti->error = "member logical block size above 4 KiB";
 			ret = -EINVAL;

@@ -122,6 +122,13 @@ bad_line "op=20" "op=20: at least one member device must come before the options
 bad_line "$(for i in $(seq 0 16); do printf '/dev/m%s ' "$i"; done)" \
 	"/dev/m16: too many member devices (at most 16)"
 bad_line "/dev/vda /dev/vda" "/dev/vda: a member device is listed twice"
+# The same member by another name: only the opened devices can tell.
+read -r vda_mm </sys/block/vda/dev
+bad_line "/dev/vda $vda_mm" "devices: a member device is listed twice"
+case $klog in
+*"members 0 (/dev/vda) and 1 ($vda_mm) are the same device"*) ;;
+*) log_lacks "the two names of one member" ;;
+esac
 bad_line "/dev/vda op=20 /dev/vdb" "/dev/vdb: expected key=value (member devices come first)"
 bad_line "/dev/vda foo=1" "foo=1: unknown key (op, segment_size, pool_size, streams, gc_low, gc_high, format)"
 bad_line "/dev/vda op=20 op=30" "op=30: each key may be given once"

@@ -2,11 +2,12 @@
 # Guest half of fio-verify.sh: fio verify jobs on a salsa device striped over
 # /dev/vda and /dev/vdb, a GC workload, and the data after the table is
 # removed, the module reloaded and the table created again.
-#   env: BLKCHECK, FLASHNET_KMOD_DIR, LOOPS (GC passes over the hot half)
+#   env: BLKCHECK, FLASHNET_KMOD_DIR, LOOPS (GC passes over the hot half),
+#        OPTS (table options; default: 1 MiB segments)
 . tests/salsa/lib-guest.sh
 
 devs="/dev/vda /dev/vdb"
-opts="segment_size=1M"
+opts=${OPTS:-segment_size=1M}
 dev=/dev/mapper/salsa
 loops=${LOOPS:-4}
 
