@@ -288,6 +288,7 @@ struct salsa_ftl {
 	struct bio_set *bs;		/* media.c */
 
 	struct salsa_stats stats;
+	struct dentry *debugfs_dir;	/* while the table is live */
 	struct list_head node;		/* registry for salsa_ftl_get() */
 	dev_t devt;			/* of the mapped device */
 };
@@ -427,6 +428,18 @@ int salsa_ckpt_write(struct salsa_ftl *ftl);
 /* Replays summary entries sorted by seq (exposed for KUnit). */
 int salsa_replay(struct salsa_ftl *ftl, struct salsa_sum_entry *entries,
 		 u64 nr, u64 *pbas);
+
+/* ---- stats.c ---- */
+
+/* Every counter as key=value, separated by @sep (dmsetup status, debugfs). */
+size_t salsa_stats_format(struct salsa_ftl *ftl, char *buf, size_t len,
+			  char sep);
+void salsa_stats_reset(struct salsa_ftl *ftl);
+/* salsa_ftl/<name>/{stats,segments} in debugfs, while the table is live. */
+void salsa_debugfs_add(struct salsa_ftl *ftl, const char *name);
+void salsa_debugfs_remove(struct salsa_ftl *ftl);
+void salsa_stats_module_init(void);
+void salsa_stats_module_exit(void);
 
 /* ---- life cycle (target.c) ---- */
 

@@ -26,6 +26,14 @@
 
 static LIST_HEAD(salsa_registry);
 static DEFINE_MUTEX(salsa_registry_lock);
+/*
+ * Serialises table construction, so that two tables can never both open
+ * one member: each would build its map from flash and overwrite the
+ * other's segments.
+ */
+static DEFINE_MUTEX(salsa_ctr_lock);
+static const char salsa_no_reload[] =
+	"table reload is not supported, remove the live table first";
 
 /* Per-bio state: no allocation on the data path. */
 struct salsa_bio_ctx {
@@ -371,7 +379,23 @@ static void salsa_put_devices(struct dm_target *ti, struct salsa_ftl *ftl)
 			dm_put_device(ti, ftl->devs[i].dm_dev);
 }
 
-static int salsa_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+/* A live table that already uses member @bdev, or NULL. */
+static struct salsa_ftl *salsa_member_owner(struct block_device *bdev)
+{
+	struct salsa_ftl *ftl, *owner = NULL;
+	unsigned int i;
+
+	mutex_lock(&salsa_registry_lock);
+	list_for_each_entry(ftl, &salsa_registry, node)
+		for (i = 0; i < ftl->nr_devs; i++)
+			if (ftl->devs[i].dm_dev->bdev->bd_dev == bdev->bd_dev)
+				owner = ftl;
+	mutex_unlock(&salsa_registry_lock);
+	return owner;
+}
+
+static int salsa_ctr_locked(struct dm_target *ti, unsigned int argc,
+			    char **argv)
 {
 	struct salsa_config cfg;
 	struct salsa_ftl *ftl;
@@ -412,6 +436,17 @@ static int salsa_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 			      j, cfg.dev_paths[j], i, cfg.dev_paths[i]);
 			ti->error = "devices: a member device is listed twice";
 			ret = -EINVAL;
+			goto out_devs;
+		}
+		/*
+		 * A reload builds the new table while the old one still
+		 * writes: its map would miss the old table's last writes.
+		 */
+		if (salsa_member_owner(bdev)) {
+			DMERR("member %u (%s) belongs to a live salsa table: %s",
+			      i, cfg.dev_paths[i], salsa_no_reload);
+			ti->error = "a member device belongs to a live salsa table";
+			ret = -EBUSY;
 			goto out_devs;
 		}
 		if (bdev_logical_block_size(bdev) > SALSA_PAGE_SIZE) {
@@ -459,6 +494,16 @@ out_devs:
 	return ret;
 }
 
+static int salsa_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	int ret;
+
+	mutex_lock(&salsa_ctr_lock);
+	ret = salsa_ctr_locked(ti, argc, argv);
+	mutex_unlock(&salsa_ctr_lock);
+	return ret;
+}
+
 static void salsa_dtr(struct dm_target *ti)
 {
 	struct salsa_ftl *ftl = ti->private;
@@ -466,6 +511,7 @@ static void salsa_dtr(struct dm_target *ti)
 	mutex_lock(&salsa_registry_lock);
 	list_del_init(&ftl->node);
 	mutex_unlock(&salsa_registry_lock);
+	salsa_debugfs_remove(ftl);
 	salsa_ftl_stop(ftl);
 	salsa_media_exit(ftl);
 	salsa_put_devices(ti, ftl);
@@ -476,9 +522,22 @@ static void salsa_postsuspend(struct dm_target *ti)
 {
 	struct salsa_ftl *ftl = ti->private;
 
+	salsa_debugfs_remove(ftl);
 	if (salsa_flush_all(ftl))
 		DMERR("flush on suspend failed");
 	salsa_drain(ftl);
+}
+
+static void salsa_resume(struct dm_target *ti)
+{
+	struct mapped_device *md = dm_table_get_md(ti->table);
+	struct salsa_ftl *ftl = ti->private;
+	char name[DM_NAME_LEN];
+
+	/* The name dmsetup knows, not the major:minor dm uses inside. */
+	if (dm_copy_name_and_uuid(md, name, NULL))
+		strscpy(name, dm_device_name(md), sizeof(name));
+	salsa_debugfs_add(ftl, name);
 }
 
 /* dm applies io_hints only to targets that report their devices. */
@@ -506,68 +565,16 @@ static void salsa_io_hints(struct dm_target *ti, struct queue_limits *limits)
 	limits->max_write_zeroes_sectors = limits->max_discard_sectors;
 }
 
-static u64 salsa_stat(atomic64_t *v)
-{
-	return atomic64_read(v);
-}
-
-/* WA in thousandths: flash pages written per user page written out. */
-static u64 salsa_wa_milli(struct salsa_ftl *ftl)
-{
-	u64 user = salsa_stat(&ftl->stats.user_flash_pages);
-	u64 gc = salsa_stat(&ftl->stats.gc_flash_pages);
-
-	return user ? div64_u64((user + gc) * 1000, user) : 1000;
-}
-
 static void salsa_status(struct dm_target *ti, status_type_t type,
 			 unsigned int status_flags, char *result,
 			 unsigned int maxlen)
 {
 	struct salsa_ftl *ftl = ti->private;
-	struct salsa_stats *st = &ftl->stats;
-	u64 occupancy[SALSA_MAX_STREAMS] = { 0 };
 	unsigned int sz = 0, i;
-	u64 wa = salsa_wa_milli(ftl);
-	u32 min_erase = U32_MAX, max_erase = 0;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		for (i = 0; i < ftl->nr_segs; i++) {
-			struct salsa_segment *seg = &ftl->segs[i];
-			u8 state = READ_ONCE(seg->state);
-
-			if (state == SALSA_SEG_OPEN || state == SALSA_SEG_CLOSED)
-				occupancy[seg->stream % SALSA_MAX_STREAMS] +=
-					READ_ONCE(seg->valid);
-			min_erase = min(min_erase, READ_ONCE(seg->erase_count));
-			max_erase = max(max_erase, READ_ONCE(seg->erase_count));
-		}
-		DMEMIT("host_reads=%llu host_writes=%llu",
-		       salsa_stat(&st->host_read_pages),
-		       salsa_stat(&st->host_write_pages));
-		DMEMIT(" user_flash=%llu gc_flash=%llu meta_flash=%llu wa=%llu.%03llu",
-		       salsa_stat(&st->user_flash_pages),
-		       salsa_stat(&st->gc_flash_pages),
-		       salsa_stat(&st->meta_flash_pages),
-		       div_u64(wa, 1000), wa % 1000);
-		DMEMIT(" gc_runs=%llu free_segs=%u/%u mapped=%llu/%llu",
-		       salsa_stat(&st->gc_runs), READ_ONCE(ftl->nr_free_segs),
-		       ftl->nr_segs, READ_ONCE(ftl->mapped_pages),
-		       ftl->capacity_pages);
-		DMEMIT(" pool_hits=%llu pool_misses=%llu pool_evictions=%llu pool_dirty=%u",
-		       salsa_stat(&st->pool_hits), salsa_stat(&st->pool_misses),
-		       salsa_stat(&st->pool_evictions),
-		       READ_ONCE(ftl->nr_pool_dirty));
-		DMEMIT(" trims=%llu commits=%llu checkpoints=%llu erase_min=%u erase_max=%u",
-		       salsa_stat(&st->trims), salsa_stat(&st->commits),
-		       salsa_stat(&st->checkpoints),
-		       min_erase == U32_MAX ? 0 : min_erase, max_erase);
-		for (i = 0; i < ftl->cfg.streams; i++)
-			DMEMIT(" stream%u=%llu", i, occupancy[i]);
-		for (i = 0; i < ftl->nr_devs; i++)
-			DMEMIT(" dev%u_writes=%lld", i,
-			       (long long)atomic64_read(&ftl->devs[i].pages_written));
+		salsa_stats_format(ftl, result, maxlen, ' ');
 		break;
 	case STATUSTYPE_TABLE:
 		for (i = 0; i < ftl->nr_devs; i++)
@@ -583,16 +590,6 @@ static void salsa_status(struct dm_target *ti, status_type_t type,
 	}
 }
 
-static void salsa_reset_stats(struct salsa_ftl *ftl)
-{
-	struct salsa_stats *st = &ftl->stats;
-	atomic64_t *v;
-
-	/* Every member is an atomic64_t counter. */
-	for (v = (atomic64_t *)st; v < (atomic64_t *)(st + 1); v++)
-		atomic64_set(v, 0);
-}
-
 static int salsa_message(struct dm_target *ti, unsigned int argc, char **argv,
 			 char *result, unsigned int maxlen)
 {
@@ -602,7 +599,7 @@ static int salsa_message(struct dm_target *ti, unsigned int argc, char **argv,
 	if (argc != 1)
 		goto bad;
 	if (!strcasecmp(argv[0], "reset_counters")) {
-		salsa_reset_stats(ftl);
+		salsa_stats_reset(ftl);
 		return 0;
 	}
 	if (!strcasecmp(argv[0], "checkpoint")) {
@@ -626,6 +623,7 @@ static struct target_type salsa_target = {
 	.map = salsa_map,
 	.end_io = salsa_end_io,
 	.postsuspend = salsa_postsuspend,
+	.resume = salsa_resume,
 	.status = salsa_status,
 	.message = salsa_message,
 	.io_hints = salsa_io_hints,
@@ -638,15 +636,19 @@ static int __init salsa_init(void)
 
 	if (ret)
 		return ret;
+	salsa_stats_module_init();
 	ret = dm_register_target(&salsa_target);
-	if (ret)
+	if (ret) {
+		salsa_stats_module_exit();
 		salsa_pool_module_exit();
+	}
 	return ret;
 }
 
 static void __exit salsa_exit(void)
 {
 	dm_unregister_target(&salsa_target);
+	salsa_stats_module_exit();
 	salsa_pool_module_exit();
 }
 

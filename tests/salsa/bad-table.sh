@@ -200,7 +200,53 @@ refuse "extra member" "0 $V salsa /dev/vda /dev/vdb /dev/vdd"
 expect_log member
 create "$good"
 verify "the refused opens"
+
+# Statistics in debugfs while the table is live: the status line's counters
+# one per line, reset by the message, and a row per segment.
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug ||
+	fail "mount debugfs"
+dbg=/sys/kernel/debug/salsa_ftl/$NAME
+stat_of() {	# stat_of FILE|status KEY
+	if [ "$1" = status ]; then
+		dmsetup status "$NAME" | tr ' ' '\n'
+	else
+		cat "$1"
+	fi | sed -n "s/^$2=//p"
+}
+[ -r "$dbg/stats" ] || fail "no $dbg/stats"
+dmsetup message "$NAME" 0 reset_counters || fail "reset_counters"
+[ "$(stat_of "$dbg/stats" host_writes)" = 0 ] ||
+	fail "host_writes not reset: $(cat "$dbg/stats")"
+dd if="$tmp/pattern" of="$dev" bs=4k count=16 seek=4096 oflag=direct \
+	status=none || fail "write 16 pages"
+for key in host_writes user_flash free_segs mapped stream0 dev0_writes; do
+	a=$(stat_of "$dbg/stats" $key) b=$(stat_of status $key)
+	[ -n "$a" ] && [ "$a" = "$b" ] || fail "debugfs $key=$a, status $key=$b"
+done
+[ "$(stat_of "$dbg/stats" host_writes)" = 16 ] ||
+	fail "host_writes after 16 pages: $(stat_of "$dbg/stats" host_writes)"
+segs=$(stat_of status free_segs)
+[ $(($(wc -l <"$dbg/segments") - 1)) = "${segs#*/}" ] ||
+	fail "$dbg/segments has not one row per segment ($segs)"
+dmsetup suspend "$NAME" || fail "suspend"
+[ ! -e "$dbg" ] || fail "$dbg stays while suspended"
+dmsetup resume "$NAME" || fail "resume"
+[ -r "$dbg/stats" ] || fail "$dbg not back after resume"
+
+# A reload would build a second map of the same members while the live
+# table writes: refused, and the live table keeps working.
+n=$((n + 1))
+what="reload"
+dmesg -C
+dmsetup reload "$NAME" --table "$good" 2>/dev/null && fail "case $n: reload accepted"
+case $(dmesg) in
+*"belongs to a live salsa table"*) ;;
+*) klog=$(dmesg); log_lacks "'belongs to a live salsa table'" ;;
+esac
+dmsetup clear "$NAME"
+verify "a refused reload"
 remove
+[ ! -e "$dbg" ] || fail "$dbg left after remove"
 
 # A foreign file system is kept unless format=1 says otherwise.
 mkfs.ext4 -q -F /dev/vdd || fail "mkfs.ext4"
