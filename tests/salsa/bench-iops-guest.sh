@@ -1,7 +1,8 @@
 #!/bin/sh
 # Guest half of bench-iops.sh: 4 KiB random read and write IOPS on raw
-# null_blk (/dev/nullb1) and through salsa on an identical one
-# (/dev/nullb0), interleaved, RUNS times each.
+# null_blk (/dev/nullb1), through dm-linear (/dev/nullb2: what any dm
+# target costs) and through salsa (/dev/nullb0), interleaved, RUNS times
+# each.
 #   env: BLKCHECK (unused), FLASHNET_KMOD_DIR, RUNS, RUNTIME, QD, REGION_MB,
 #        POOL
 . tests/salsa/lib-guest.sh
@@ -14,6 +15,9 @@ out=$OUT/iops.txt
 salsa_load
 raw=$(($(blockdev --getsize64 /dev/nullb0) / 4096))
 salsa_create salsa $raw /dev/nullb0 pool_size=$pool format=1
+dmsetup create linear --table "0 $(blockdev --getsz /dev/nullb2) linear /dev/nullb2 0" ||
+	fail "dm-linear on /dev/nullb2"
+dmsetup mknodes linear
 cap=$(salsa_stat_total salsa mapped)
 [ $((region * 256)) -le $((cap * 9 / 10)) ] || region=$((cap * 9 / 10 / 256))
 echo "null_blk: $(cat /sys/module/null_blk/parameters/completion_nsec) ns completions;" \
@@ -31,9 +35,9 @@ busy() {
 run=1
 while [ $run -le "$runs" ]; do
 	for rw in randread randwrite; do
-		for target in raw salsa; do
+		for target in raw linear salsa; do
 			d=/dev/nullb1
-			[ $target = salsa ] && d=/dev/mapper/salsa
+			[ $target = raw ] || d=/dev/mapper/$target
 			h0=$(salsa_stat salsa pool_hits) m0=$(salsa_stat salsa pool_misses)
 			set -- $(busy)
 			b0=$1 i0=$2
@@ -54,6 +58,7 @@ while [ $run -le "$runs" ]; do
 	run=$((run + 1))
 done
 salsa_status_dump salsa "at the end"
+dmsetup remove linear
 salsa_remove salsa
 salsa_unload
 echo "bench-iops: done"

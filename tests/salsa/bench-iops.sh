@@ -1,8 +1,9 @@
 #!/bin/sh
 # Benchmark (not part of make check): 4 KiB random read and write IOPS
-# through salsa on null_blk against raw null_blk in the same guest, with a
-# 50 us completion delay (flash-like latency), RUNS runs each, interleaved:
-# min / median / max, IOPS per busy CPU and the salsa / raw ratio.
+# through salsa on null_blk against raw null_blk and dm-linear (the cost of
+# being a dm target at all) in the same guest, with a 50 us completion
+# delay (flash-like latency), RUNS runs each, interleaved: min / median /
+# max, IOPS per busy CPU and the ratios.
 #   bench-iops.sh [stock|debug]
 #   env: BENCH_RUNS (5), BENCH_RUNTIME (10 s), BENCH_QD (16),
 #        BENCH_REGION_MB (256), BENCH_POOL (1M), BENCH_NULL_BLK (parameters)
@@ -10,7 +11,7 @@
 . "$(dirname "$0")/lib-host.sh"
 kernel=${1:-stock}
 need_module "$kernel"
-nullb=${BENCH_NULL_BLK:-nr_devices=2 gb=1 bs=4096 completion_nsec=50000 irqmode=2 queue_mode=2}
+nullb=${BENCH_NULL_BLK:-nr_devices=3 gb=1 bs=4096 completion_nsec=50000 irqmode=2 queue_mode=2}
 
 echo "bench-iops: $kernel kernel, null_blk '$nullb'; logs in $LOGS"
 expect_status 0 "$VM" run --kernel "$kernel" --timeout 7200 --quiet \
@@ -45,8 +46,8 @@ END {
 		"min", "median", "max", "IOPS/busy CPU", "pool hits/misses"
 	for (r = 1; r <= 2; r++) {
 		rw = r == 1 ? "randread" : "randwrite"
-		for (t = 1; t <= 2; t++) {
-			tg = t == 1 ? "raw" : "salsa"
+		for (t = 1; t <= 3; t++) {
+			tg = t == 1 ? "raw" : t == 2 ? "linear" : "salsa"
 			k = tg " " rw
 			m = n[k]
 			delete a; delete b
@@ -57,7 +58,9 @@ END {
 				a[1], med[k], a[m], median(b, m),
 				tg == "salsa" ? hits[k] "/" misses[k] : "-"
 		}
-		printf "%-10s salsa / raw median: %.2f\n", rw,
-			med["raw " rw] ? med["salsa " rw] / med["raw " rw] : 0
+		printf "%-10s medians: salsa / raw %.2f, linear / raw %.2f, salsa / linear %.2f\n", rw,
+			med["raw " rw] ? med["salsa " rw] / med["raw " rw] : 0,
+			med["raw " rw] ? med["linear " rw] / med["raw " rw] : 0,
+			med["linear " rw] ? med["salsa " rw] / med["linear " rw] : 0
 	}
 }' "$LOGS/guest/guest.job/out/iops.txt"
