@@ -379,19 +379,20 @@ static void salsa_put_devices(struct dm_target *ti, struct salsa_ftl *ftl)
 			dm_put_device(ti, ftl->devs[i].dm_dev);
 }
 
-/* A live table that already uses member @bdev, or NULL. */
-static struct salsa_ftl *salsa_member_owner(struct block_device *bdev)
+/* Whether a live table already uses member @bdev. */
+static bool salsa_member_in_use(struct block_device *bdev)
 {
-	struct salsa_ftl *ftl, *owner = NULL;
+	struct salsa_ftl *ftl;
+	bool in_use = false;
 	unsigned int i;
 
 	mutex_lock(&salsa_registry_lock);
 	list_for_each_entry(ftl, &salsa_registry, node)
 		for (i = 0; i < ftl->nr_devs; i++)
 			if (ftl->devs[i].dm_dev->bdev->bd_dev == bdev->bd_dev)
-				owner = ftl;
+				in_use = true;
 	mutex_unlock(&salsa_registry_lock);
-	return owner;
+	return in_use;
 }
 
 static int salsa_ctr_locked(struct dm_target *ti, unsigned int argc,
@@ -442,7 +443,7 @@ static int salsa_ctr_locked(struct dm_target *ti, unsigned int argc,
 		 * A reload builds the new table while the old one still
 		 * writes: its map would miss the old table's last writes.
 		 */
-		if (salsa_member_owner(bdev)) {
+		if (salsa_member_in_use(bdev)) {
 			DMERR("member %u (%s) belongs to a live salsa table: %s",
 			      i, cfg.dev_paths[i], salsa_no_reload);
 			ti->error = "a member device belongs to a live salsa table";

@@ -16,18 +16,21 @@
 # data; a listening tool still running GRACE s after its peer finished
 # cleanly is stopped and its half counted as done (fio's rdma server at
 # times never notices the end of a run its client completed).
+uptime_s() {
+	cut -d" " -f1 /proc/uptime
+}
+
 step() {
 	name=$1
 	shift
 	connector=${CONNECTS:-client}
-	step_base=$((port + 1))
 	port=$((port + 1))
 	peer=$srv
 	[ "$FLASHNET_ROLE" = server ] && peer=$FLASHNET_CLIENT_IP
 	i=0
 	while [ $i -lt "${STEP_TRIES:-3}" ]; do
 		i=$((i + 1))
-		p=$((step_base + 100 * (i - 1)))
+		p=$((port + 100 * (i - 1)))
 		vport=$((p + 50))
 		rport=$((p + 60))
 		if [ "$FLASHNET_ROLE" = server ]; then
@@ -38,7 +41,7 @@ step() {
 				-e 's/@SERVER[^@]*@//g' -e "s/@CLIENT\([^@]*\)@/\1/g" \
 				-e "s/\\\$SRV/$srv/g")
 		fi
-		echo "== $name ($FLASHNET_ROLE, attempt $i, t=$(cut -d" " -f1 /proc/uptime)): $cmd"
+		echo "== $name ($FLASHNET_ROLE, attempt $i, t=$(uptime_s)): $cmd"
 		if [ "$FLASHNET_ROLE" = "$connector" ]; then
 			step_connect "$cmd"
 		else
@@ -48,7 +51,7 @@ step() {
 		if [ "$mine" = 0 ] && [ "$theirs" = 0 ]; then
 			return 0
 		fi
-		echo "== $name: this side ${mine}, peer ${theirs:-silent}, t=$(cut -d" " -f1 /proc/uptime)"
+		echo "== $name: this side ${mine}, peer ${theirs:-silent}, t=$(uptime_s)"
 	done
 	fail "$name failed on the $FLASHNET_ROLE"
 }
@@ -109,4 +112,59 @@ step_listen() {
 		mine=0
 	fi
 	send_word "$peer" $vport $mine 60 || echo "== $name: peer never listened"
+}
+
+# wait_for_local_listen PORT [SECONDS [PID]]: until a TCP socket of this
+# guest listens on PORT; gives up early once process PID has ended. An
+# iWARP listener is a kernel TCP listener, so this tells an RDMA server it
+# is ready without connecting to it. (Connecting to probe it is not
+# harmless: upstream siw 6.1 oopsed in siw_destroy_listen here when a
+# listener that had taken such a bare TCP connection was destroyed.)
+wait_for_local_listen() {
+	local hex tries=0
+	hex=$(printf ':%04X ' "$1")
+	until awk -v p="$hex" '$4 == "0A" && index($2 " ", p) { found = 1 }
+		END { exit !found }' /proc/net/tcp /proc/net/tcp6; do
+		tries=$((tries + 1))
+		[ $tries -lt "${2:-120}" ] || return 1
+		[ -z "$3" ] || ! process_ended "$3" || return 1
+		sleep 1
+	done
+}
+
+# process_ended PID: PID is gone, or a zombie its parent has not reaped yet
+# (kill -0 cannot tell the latter from a live process).
+process_ended() {
+	case $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) in
+	'' | Z) return 0 ;;
+	esac
+	return 1
+}
+
+# Pair verdicts: each side of a two-guest step tells the other how its half
+# ended, so both retry or move on together. recv_word_start PORT FILE
+# [SECONDS] starts a one-shot listener in the background, before the peer
+# can send, that gives up after SECONDS; send_word IP PORT WORD [SECONDS]
+# retries until the peer listens; recv_word_wait sets $word to what arrived,
+# or to nothing. Run it in the shell that started the listener, not in
+# $(...): only the parent can wait for (and reap) the listener.
+recv_word_start() {
+	recv_file=$2
+	: >"$recv_file"
+	timeout "${3:-120}" busybox nc -l -p "$1" >"$recv_file" 2>/dev/null &
+	recv_pid=$!
+}
+
+send_word() {
+	local tries=0
+	until echo "$3" | busybox nc -w 3 "$1" "$2" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ $tries -lt "${4:-120}" ] || return 1
+		sleep 1
+	done
+}
+
+recv_word_wait() {
+	wait "$recv_pid"
+	word=$(tr -d '\n' <"$recv_file")
 }

@@ -65,16 +65,17 @@ segs=$(salsa_stat_total salsa free_segs)
 echo "$dist op=$op streams=$streams: capacity $cap pages, $segs segments"
 # Whole 256 KiB blocks: one more would map pages beyond the capacity.
 fio_phase fill --rw=write --bs=256k --size=$((cap / 64 * 256))k
-fio_phase pre --rw=randwrite --bs=4k --size=$((cap * 4))k \
-	--io_size=$((cap * 4 * pre))k --norandommap=1 --randrepeat=0 \
-	--random_distribution="$dist"
-flush_dev $dev
+# overwrite LABEL TIMES: skewed 4 KiB random overwrites of TIMES x capacity.
+overwrite() {
+	fio_phase "$1" --rw=randwrite --bs=4k --size=$((cap * 4))k \
+		--io_size=$((cap * 4 * $2))k --norandommap=1 --randrepeat=0 \
+		--random_distribution="$dist"
+	flush_dev $dev
+}
+overwrite pre "$pre"
 u0=$(salsa_stat salsa user_flash) g0=$(salsa_stat salsa gc_flash)
 h0=$(salsa_stat salsa pool_hits)
-fio_phase measure --rw=randwrite --bs=4k --size=$((cap * 4))k \
-	--io_size=$((cap * 4 * measure))k --norandommap=1 --randrepeat=0 \
-	--random_distribution="$dist"
-flush_dev $dev
+overwrite measure "$measure"
 u1=$(salsa_stat salsa user_flash) g1=$(salsa_stat salsa gc_flash)
 h1=$(salsa_stat salsa pool_hits)
 du=$((u1 - u0)) dg=$((g1 - g0))
