@@ -455,6 +455,29 @@ void salsa_put_lba(struct salsa_ftl *ftl, u64 lba, u64 len, unsigned int flags)
 }
 EXPORT_SYMBOL_GPL(salsa_put_lba);
 
+void salsa_dirty_lba(struct salsa_ftl *ftl, u64 lba, u64 len)
+{
+	unsigned long irq;
+	u64 i;
+
+	xa_lock_irqsave(&ftl->map, irq);
+	for (i = lba; i < lba + len; i++) {
+		struct salsa_page *pg = xa_load(&ftl->map, i);
+
+		if (WARN_ONCE(!pg || xa_is_value(pg) || !pg->wrefs,
+			      "salsa: dirtying LBA %llu without a write reference\n",
+			      i))
+			continue;
+		/* Referenced: not on a list, so only the state changes. */
+		if (pg->state != SALSA_PG_DIRTY) {
+			pg->state = SALSA_PG_DIRTY;
+			atomic64_inc(&ftl->stats.host_write_pages);
+		}
+	}
+	xa_unlock_irqrestore(&ftl->map, irq);
+}
+EXPORT_SYMBOL_GPL(salsa_dirty_lba);
+
 struct salsa_page *salsa_pool_next_dirty(struct salsa_ftl *ftl)
 {
 	struct salsa_page *pg;
@@ -493,6 +516,7 @@ void salsa_pool_evict_range(struct salsa_ftl *ftl, u64 lba, u64 len)
 	}
 	xa_unlock_irqrestore(&ftl->map, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(salsa_pool_evict_range);
 
 void salsa_pool_redirty(struct salsa_ftl *ftl, struct salsa_page *pg)
 {

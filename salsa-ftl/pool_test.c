@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 
 #include "kunit_ramdisk.h"
+#include "pool.h"
 
 static const struct salsa_test_geo salsa_pool_geo = {
 	.nr_devs = 2,
@@ -143,6 +144,73 @@ static void salsa_synced_write_is_on_flash_and_reads_back(struct kunit *test)
 	salsa_test_ftl_destroy(ftl);
 }
 
+/* Pages written through a user mapping stay held: each sync writes them. */
+static void salsa_dirtied_held_page_is_written_by_every_sync(struct kunit *test)
+{
+	struct salsa_ftl *ftl = salsa_test_ftl(test, &salsa_pool_geo);
+	struct salsa_collect c = {}, r = {};
+	u64 first;
+
+	KUNIT_ASSERT_NOT_NULL(test, ftl);
+	KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &c, 12, 1,
+					     SALSA_WRITE | SALSA_FULL), 0);
+	salsa_page_fill(c.page, 0x1200);
+	salsa_dirty_lba(ftl, 12, 1);
+	KUNIT_ASSERT_EQ(test, salsa_sync_range_wait(ftl, 12, 1), 0);
+	first = salsa_map_lookup(ftl, 12);
+	KUNIT_EXPECT_NE(test, first, SALSA_PBA_NONE);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ftl->stats.user_flash_pages), 1);
+
+	/* Still held for writing: a later store is caught by the next sync. */
+	salsa_page_fill(c.page, 0x1300);
+	KUNIT_ASSERT_EQ(test, salsa_sync_range_wait(ftl, 12, 1), 0);
+	KUNIT_EXPECT_NE(test, salsa_map_lookup(ftl, 12), first);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ftl->stats.user_flash_pages), 2);
+	salsa_put_lba(ftl, 12, 1, SALSA_WRITE);
+
+	/* What is on flash is the second version. */
+	salsa_pool_evict_range(ftl, 12, 1);
+	KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &r, 12, 1, 0), 0);
+	KUNIT_EXPECT_TRUE(test, salsa_page_check(r.page, 0x1300));
+	salsa_put_lba(ftl, 12, 1, 0);
+	salsa_test_ftl_destroy(ftl);
+}
+
+static void salsa_trim_unmaps_and_zeroes_held_pages(struct kunit *test)
+{
+	struct salsa_ftl *ftl = salsa_test_ftl(test, &salsa_pool_geo);
+	struct salsa_collect c = {}, held = {};
+	struct salsa_ftl_usage use;
+
+	KUNIT_ASSERT_NOT_NULL(test, ftl);
+	KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &c, 20, 1,
+					     SALSA_WRITE | SALSA_FULL), 0);
+	salsa_page_fill(c.page, 0x2000);
+	salsa_put_lba(ftl, 20, 1, SALSA_WRITE | SALSA_DIRTY);
+	KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &held, 21, 1,
+					     SALSA_WRITE | SALSA_FULL), 0);
+	salsa_page_fill(held.page, 0x2100);
+	salsa_put_lba(ftl, 21, 1, SALSA_WRITE | SALSA_DIRTY);
+	KUNIT_ASSERT_EQ(test, salsa_sync_range_wait(ftl, 20, 2), 0);
+	salsa_ftl_usage(ftl, &use);
+	KUNIT_EXPECT_EQ(test, use.mapped_pages, 2);
+	KUNIT_EXPECT_EQ(test, use.pool_pages, salsa_pool_geo.pool_pages);
+
+	KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &held, 21, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, salsa_trim(ftl, 20, 2), 0);
+	KUNIT_EXPECT_EQ(test, salsa_map_lookup(ftl, 20), SALSA_PBA_NONE);
+	KUNIT_EXPECT_EQ(test, salsa_map_lookup(ftl, 21), SALSA_PBA_NONE);
+	KUNIT_EXPECT_EQ(test, salsa_page_word(held.page), 0);
+	salsa_put_lba(ftl, 21, 1, 0);
+	salsa_ftl_usage(ftl, &use);
+	KUNIT_EXPECT_EQ(test, use.mapped_pages, 0);
+	KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &c, 20, 1, 0), 0);
+	KUNIT_EXPECT_EQ(test, salsa_page_word(c.page), 0);
+	salsa_put_lba(ftl, 20, 1, 0);
+	KUNIT_EXPECT_EQ(test, salsa_trim(ftl, 20, 0), -EINVAL);
+	salsa_test_ftl_destroy(ftl);
+}
+
 struct salsa_hammer {
 	struct salsa_ftl *ftl;
 	struct completion done;
@@ -253,6 +321,8 @@ static struct kunit_case salsa_pool_cases[] = {
 	KUNIT_CASE(salsa_unwritten_page_reads_as_zeroes),
 	KUNIT_CASE(salsa_same_lba_gives_one_dram_copy),
 	KUNIT_CASE(salsa_synced_write_is_on_flash_and_reads_back),
+	KUNIT_CASE(salsa_dirtied_held_page_is_written_by_every_sync),
+	KUNIT_CASE(salsa_trim_unmaps_and_zeroes_held_pages),
 	KUNIT_CASE(salsa_concurrent_get_put_on_one_page),
 	KUNIT_CASE(salsa_range_larger_than_pool_streams_through),
 	KUNIT_CASE(salsa_bad_get_arguments_fail),

@@ -185,6 +185,19 @@ u64 salsa_ftl_pages(struct salsa_ftl *ftl)
 }
 EXPORT_SYMBOL_GPL(salsa_ftl_pages);
 
+void salsa_ftl_usage(struct salsa_ftl *ftl, struct salsa_ftl_usage *usage)
+{
+	unsigned long flags;
+
+	usage->virtual_pages = ftl->virtual_pages;
+	usage->capacity_pages = ftl->capacity_pages;
+	usage->pool_pages = ftl->pool_nr;
+	xa_lock_irqsave(&ftl->map, flags);
+	usage->mapped_pages = ftl->mapped_pages;
+	xa_unlock_irqrestore(&ftl->map, flags);
+}
+EXPORT_SYMBOL_GPL(salsa_ftl_usage);
+
 /* ---- block path ---- */
 
 static u64 salsa_bio_lba(struct dm_target *ti, struct bio *bio)

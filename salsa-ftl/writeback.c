@@ -502,3 +502,18 @@ int salsa_remap(struct salsa_ftl *ftl, u64 from, u64 to, u64 len)
 	return salsa_request_wait(ftl, &req);
 }
 EXPORT_SYMBOL_GPL(salsa_remap);
+
+int salsa_trim(struct salsa_ftl *ftl, u64 lba, u64 len)
+{
+	struct salsa_request req = {
+		.type = SALSA_REQ_TRIM, .lba = lba, .len = len,
+	};
+
+	might_sleep();
+	if (READ_ONCE(ftl->dead))
+		return -ENODEV;
+	if (!len || lba >= ftl->virtual_pages || len > ftl->virtual_pages - lba)
+		return -EINVAL;
+	return salsa_request_wait(ftl, &req);
+}
+EXPORT_SYMBOL_GPL(salsa_trim);

@@ -40,6 +40,15 @@ void salsa_ftl_put(struct salsa_ftl *ftl);
 /* Size of the virtual space in pages. */
 u64 salsa_ftl_pages(struct salsa_ftl *ftl);
 
+/* Capacity figures, e.g. for a file system's statfs. */
+struct salsa_ftl_usage {
+	u64 virtual_pages;	/* size of the LBA space */
+	u64 capacity_pages;	/* most LBAs that may hold data at once */
+	u64 mapped_pages;	/* LBAs holding data now */
+	u64 pool_pages;		/* DRAM page pool */
+};
+void salsa_ftl_usage(struct salsa_ftl *ftl, struct salsa_ftl_usage *usage);
+
 /*
  * Reference the pages [lba, lba + len). Never blocks: pages that are not in
  * DRAM are read (or zero-filled) asynchronously, and pages that do not fit
@@ -57,6 +66,14 @@ int salsa_get_lba(struct salsa_ftl *ftl, u64 lba, u64 len, unsigned int flags,
 void salsa_put_lba(struct salsa_ftl *ftl, u64 lba, u64 len, unsigned int flags);
 
 /*
+ * Mark pages the caller holds with SALSA_WRITE as modified without dropping
+ * the references (e.g. pages mapped into user space and written through the
+ * mapping). They stay dirty while write references remain, so every later
+ * sync writes them again. Never blocks.
+ */
+void salsa_dirty_lba(struct salsa_ftl *ftl, u64 lba, u64 len);
+
+/*
  * Write the dirty pages of [lba, lba + len) (referenced ones included, as
  * they are at the time of the call) and commit the map. @cb runs once, from
  * the FTL's workqueue. salsa_sync_range_wait() is the blocking variant.
@@ -72,5 +89,11 @@ int salsa_sync_range_wait(struct salsa_ftl *ftl, u64 lba, u64 len);
  * at the next commit.
  */
 int salsa_remap(struct salsa_ftl *ftl, u64 from, u64 to, u64 len);
+
+/*
+ * Unmap [lba, lba + len): it reads as zeroes and frees its flash. Referenced
+ * pages are zeroed in place. Sleeps; durable at the next commit.
+ */
+int salsa_trim(struct salsa_ftl *ftl, u64 lba, u64 len);
 
 #endif /* _FLASHNET_SALSA_H */
