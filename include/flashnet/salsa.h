@@ -47,6 +47,7 @@ struct salsa_ftl_usage {
 	u64 mapped_pages;	/* LBAs holding data now */
 	u64 pool_pages;		/* DRAM page pool */
 };
+
 void salsa_ftl_usage(struct salsa_ftl *ftl, struct salsa_ftl_usage *usage);
 
 /*
