@@ -1,34 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "pattern.h"
 
+#include "crc32c.h"
+
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <sstream>
 
 namespace flashnet::salsa {
 
 namespace {
-
-// Slice-by-8 tables for the reflected Castagnoli polynomial.
-using CrcTables = std::array<std::array<std::uint32_t, 256>, 8>;
-
-constexpr CrcTables make_crc_tables()
-{
-	CrcTables t{};
-	for (std::uint32_t i = 0; i < 256; i++) {
-		std::uint32_t c = i;
-		for (int k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0x82f63b78u & (0u - (c & 1)));
-		t[0][i] = c;
-	}
-	for (std::uint32_t i = 0; i < 256; i++)
-		for (int s = 1; s < 8; s++)
-			t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xff];
-	return t;
-}
-
-constexpr CrcTables kCrc = make_crc_tables();
 
 std::uint64_t get64(const std::uint8_t *p)
 {
@@ -61,30 +42,13 @@ void fill_random(std::uint8_t *p, std::size_t len, std::uint64_t seed)
 		put64(p + i, r.next());
 }
 
-std::uint32_t crc_update(std::uint32_t c, const std::uint8_t *p,
-			 std::size_t len)
-{
-	while (len >= 8) {
-		std::uint64_t w = get64(p) ^ c;
-		c = kCrc[7][w & 0xff] ^ kCrc[6][(w >> 8) & 0xff] ^
-		    kCrc[5][(w >> 16) & 0xff] ^ kCrc[4][(w >> 24) & 0xff] ^
-		    kCrc[3][(w >> 32) & 0xff] ^ kCrc[2][(w >> 40) & 0xff] ^
-		    kCrc[1][(w >> 48) & 0xff] ^ kCrc[0][w >> 56];
-		p += 8;
-		len -= 8;
-	}
-	while (len--)
-		c = (c >> 8) ^ kCrc[0][(c ^ *p++) & 0xff];
-	return c;
-}
-
 // Checksum of a page as if its 4-byte crc field at `crc_off` were zero.
 std::uint32_t page_crc(const std::uint8_t *page, std::size_t crc_off)
 {
 	static const std::uint8_t zeros[4] = {};
-	std::uint32_t c = crc_update(~0u, page, crc_off);
-	c = crc_update(c, zeros, sizeof(zeros));
-	c = crc_update(c, page + crc_off + 4, kPageSize - crc_off - 4);
+	std::uint32_t c = flashnet::crc32c(~0u, page, crc_off);
+	c = flashnet::crc32c(c, zeros, sizeof(zeros));
+	c = flashnet::crc32c(c, page + crc_off + 4, kPageSize - crc_off - 4);
 	return ~c;
 }
 
@@ -97,7 +61,7 @@ constexpr std::uint64_t kScheduleDomain = 0x73636864;
 
 std::uint32_t crc32c(const void *data, std::size_t len)
 {
-	return ~crc_update(~0u, static_cast<const std::uint8_t *>(data), len);
+	return ~flashnet::crc32c(~0u, data, len);
 }
 
 std::uint64_t Rng::next()
