@@ -110,29 +110,36 @@ Layout plan_layout(std::uint64_t total, const MkfsOptions &o)
 		{kMetaAlign, kDataAlign}, {kMetaAlign, 1}, {1, 1}};
 	std::uint64_t data_pages = 0;
 	for (auto [ma, da] : aligns) {
-		std::uint64_t db = 1;
-		data_pages = 0;
-		for (;;) {
-			const std::uint64_t meta_start = align_up(fixed + db, ma);
+		// Where the zones go with `db` data bitmap pages; 0: nowhere.
+		auto place = [&, ma = ma, da = da](std::uint64_t db,
+						   std::uint64_t &meta_start,
+						   std::uint64_t &data_start) {
+			meta_start = align_up(fixed + db, ma);
 			if (meta_start > total || l.meta.pages > total - meta_start)
-				break;
-			const std::uint64_t data_start =
-				align_up(meta_start + l.meta.pages, da);
-			if (data_start >= total)
-				break;
-			const std::uint64_t d = total - data_start;
-			const std::uint64_t need =
-				Zone::bitmap_pages_for(d, Zone::orders_for(d));
-			if (need > db) {
-				db = need;
-				continue;
-			}
-			l.data.bitmap_pages = db;
-			l.meta.start = meta_start;
-			l.data.start = data_start;
-			data_pages = d;
-			break;
+				return std::uint64_t{0};
+			data_start = align_up(meta_start + l.meta.pages, da);
+			return data_start < total ? total - data_start : 0;
+		};
+		// f(db): the bitmap pages the data zone left by db pages needs;
+		// non-increasing in db. The smallest db with f(db) <= db.
+		auto f = [&](std::uint64_t db) {
+			std::uint64_t ms, ds;
+			const std::uint64_t d = std::max<std::uint64_t>(place(db, ms, ds), 1);
+			return Zone::bitmap_pages_for(d, Zone::orders_for(d));
+		};
+		std::uint64_t lo = 1, hi = std::max<std::uint64_t>(f(1), 1);
+		while (lo < hi) {
+			const std::uint64_t mid = lo + (hi - lo) / 2;
+			if (f(mid) <= mid)
+				hi = mid;
+			else
+				lo = mid + 1;
 		}
+		std::uint64_t ms = 0, ds = 0;
+		data_pages = place(lo, ms, ds);
+		l.data.bitmap_pages = lo;
+		l.meta.start = ms;
+		l.data.start = ds;
 		if (data_pages >= kMinDataPages)
 			break;
 	}
