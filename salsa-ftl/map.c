@@ -44,9 +44,14 @@ void salsa_map_set(struct salsa_ftl *ftl, struct salsa_page *pg, u64 pba)
 	pg->pba = pba;
 	xa_unlock_irqrestore(&ftl->map, flags);
 
+	/*
+	 * New slot first: if the old one is the last live slot of the same
+	 * (closed) segment, invalidating it first would make the segment
+	 * pending with this write's data about to land in it.
+	 */
+	salsa_seg_validate(ftl, pba, pg->lba);
 	if (old != SALSA_PBA_NONE)
 		salsa_seg_invalidate(ftl, old);
-	salsa_seg_validate(ftl, pba, pg->lba);
 	salsa_sum_append(ftl, pba, SALSA_SUM_DATA, pg->lba, 0, 0);
 }
 
@@ -71,8 +76,8 @@ bool salsa_map_move(struct salsa_ftl *ftl, u64 lba, u64 old, u64 new)
 		((struct salsa_page *)entry)->pba = new;
 	xa_unlock_irqrestore(&ftl->map, flags);
 
-	salsa_seg_invalidate(ftl, old);
 	salsa_seg_validate(ftl, new, lba);
+	salsa_seg_invalidate(ftl, old);
 	salsa_sum_append(ftl, new, SALSA_SUM_DATA, lba, 0, 0);
 	return true;
 }

@@ -84,6 +84,11 @@ static void salsa_page_ref(struct salsa_ftl *ftl, struct salsa_page *pg,
 	pg->refs++;
 	if (flags & SALSA_WRITE)
 		pg->wrefs++;
+	/* Trimmed while in DRAM: writing maps the LBA again. */
+	if ((flags & SALSA_WRITE) && !pg->charged) {
+		pg->charged = true;
+		ftl->mapped_pages++;
+	}
 	if (pg->heat < SALSA_HEAT_MAX)
 		pg->heat++;
 }
@@ -199,6 +204,11 @@ static enum salsa_get_result salsa_get_one(struct salsa_get *g, u64 lba,
 			if (err)
 				goto fail;
 			return SALSA_WAIT;
+		}
+		if ((g->flags & SALSA_WRITE) && !pg->charged &&
+		    ftl->mapped_pages >= ftl->capacity_pages) {
+			err = -ENOSPC;
+			goto fail;
 		}
 		salsa_page_ref(ftl, pg, g->flags);
 		salsa_batch_add(b, g, lba, pg->page, 0);

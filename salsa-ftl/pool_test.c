@@ -201,7 +201,17 @@ static void salsa_trim_unmaps_and_zeroes_held_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, salsa_map_lookup(ftl, 20), SALSA_PBA_NONE);
 	KUNIT_EXPECT_EQ(test, salsa_map_lookup(ftl, 21), SALSA_PBA_NONE);
 	KUNIT_EXPECT_EQ(test, salsa_page_word(held.page), 0);
+
+	/* Writing the trimmed page while it is still in DRAM maps it again. */
+	KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &c, 21, 1, SALSA_WRITE), 0);
+	KUNIT_EXPECT_PTR_EQ(test, c.page, held.page);
+	salsa_page_fill(c.page, 0x2200);
+	salsa_put_lba(ftl, 21, 1, SALSA_WRITE | SALSA_DIRTY);
 	salsa_put_lba(ftl, 21, 1, 0);
+	salsa_ftl_usage(ftl, &use);
+	KUNIT_EXPECT_EQ(test, use.mapped_pages, 1);
+	KUNIT_ASSERT_EQ(test, salsa_sync_range_wait(ftl, 21, 1), 0);
+	KUNIT_ASSERT_EQ(test, salsa_trim(ftl, 21, 1), 0);
 	salsa_ftl_usage(ftl, &use);
 	KUNIT_EXPECT_EQ(test, use.mapped_pages, 0);
 	KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &c, 20, 1, 0), 0);
