@@ -89,11 +89,18 @@ void Runner::fail(int code, const std::string &what)
 
 void Runner::sys_fail(const std::string &what, int err)
 {
-	fail(kExitSysError, "SYSTEM CALL FAILED: seed " +
-				    std::to_string(cfg_.seed) + ", op " +
-				    std::to_string(cur_.n) + " (" +
-				    describe(cur_) + "): " + what + ": " +
-				    errno_text(err));
+	fail(kExitSysError, "SYSTEM CALL FAILED: " + where() + ": " + what +
+				    ": " + errno_text(err) + "\n");
+}
+
+std::string Runner::where() const
+{
+	std::string s = "seed " + std::to_string(cfg_.seed) + ", ";
+	if (final_)
+		return s + "final check after op " + std::to_string(cur_.n);
+	if (!cur_.n)
+		return s + "before op 1";
+	return s + "op " + std::to_string(cur_.n) + " (" + describe(cur_) + ")";
 }
 
 std::string Runner::op_name(std::uint64_t n) const
@@ -191,8 +198,8 @@ void Runner::compare(const std::uint8_t *found, const std::uint8_t *want,
 	const std::uint64_t wop = want_op ? *want_op : model_.writer(at);
 
 	std::ostringstream s;
-	s << "DATA MISMATCH: seed " << cfg_.seed << ", found at op " << cur_.n << " ("
-	  << describe(cur_) << "), file size " << model_.size() << "\n"
+	s << "DATA MISMATCH: " << where() << ", file size " << model_.size()
+	  << "\n"
 	  << "  checked " << source << " " << range(off, len) << "\n"
 	  << "  first difference at offset " << with_hex(at) << "; " << ndiff
 	  << " of " << len << " bytes differ, the last at " << off + last
@@ -230,12 +237,10 @@ void Runner::pwrite_all(int fd, const char *fdname, const std::uint8_t *buf,
 				 errno);
 		if (n == 0)
 			fail(kExitSysError,
-			     "SYSTEM CALL FAILED: seed " +
-				     std::to_string(cfg_.seed) + ", op " +
-				     std::to_string(cur_.n) + " (" +
-				     describe(cur_) + "): pwrite " + fdname +
-				     " at " + std::to_string(off + done) +
-				     " wrote nothing");
+			     "SYSTEM CALL FAILED: " + where() + ": pwrite " +
+				     fdname + " at " +
+				     std::to_string(off + done) +
+				     " wrote nothing\n");
 		done += static_cast<std::uint64_t>(n);
 	}
 }
@@ -296,11 +301,9 @@ void Runner::copy_out(const SysMap &m, const char *what, std::uint8_t *dst,
 					  static_cast<const char *>(bad) -
 					  static_cast<const char *>(m.addr()));
 		fail(kExitSysError,
-		     "SIGBUS: seed " + std::to_string(cfg_.seed) + ", op " +
-			     std::to_string(cur_.n) + " (" + describe(cur_) +
-			     "): load from " + what + " at file offset " +
+		     "SIGBUS: " + where() + ": load from " + what + " at file offset " +
 			     std::to_string(at) + " faulted; file size " +
-			     std::to_string(model_.size()));
+			     std::to_string(model_.size()) + "\n");
 	}
 }
 
@@ -314,11 +317,9 @@ void Runner::copy_in(const SysMap &m, const char *what, const std::uint8_t *src,
 					  static_cast<const char *>(bad) -
 					  static_cast<const char *>(m.addr()));
 		fail(kExitSysError,
-		     "SIGBUS: seed " + std::to_string(cfg_.seed) + ", op " +
-			     std::to_string(cur_.n) + " (" + describe(cur_) +
-			     "): store to " + what + " at file offset " +
+		     "SIGBUS: " + where() + ": store to " + what + " at file offset " +
 			     std::to_string(at) + " faulted; file size " +
-			     std::to_string(model_.size()));
+			     std::to_string(model_.size()) + "\n");
 	}
 }
 
@@ -333,8 +334,7 @@ void Runner::check_size()
 	if (got == model_.size())
 		return;
 	std::ostringstream s;
-	s << "SIZE MISMATCH: seed " << cfg_.seed << ", op " << cur_.n << " ("
-	  << describe(cur_) << "): fstat says " << got << " bytes, expected "
+	s << "SIZE MISMATCH: " << where() << ": fstat says " << got << " bytes, expected "
 	  << model_.size() << " (last set by "
 	  << (size_op_ ? "op " + std::to_string(size_op_) : "the create")
 	  << ")\n";
@@ -351,9 +351,7 @@ void Runner::check_range(int fd, const char *fdname, std::uint64_t off,
 		const std::uint64_t got = pread_all(fd, fdname, buf_.data(), n, pos);
 		if (got < n)
 			fail(kExitFailed,
-			     "SIZE MISMATCH: seed " + std::to_string(cfg_.seed) +
-				     ", op " + std::to_string(cur_.n) + " (" +
-				     describe(cur_) + "): pread " + fdname +
+			     "SIZE MISMATCH: " + where() + ": pread " + fdname +
 				     " " + range(pos, n) + " hit EOF at " +
 				     std::to_string(pos + got) +
 				     ", expected size " + std::to_string(size) +
@@ -366,9 +364,7 @@ void Runner::check_range(int fd, const char *fdname, std::uint64_t off,
 		const std::uint64_t got = pread_all(fd, fdname, buf_.data(), 1, size);
 		if (got)
 			fail(kExitFailed,
-			     "SIZE MISMATCH: seed " + std::to_string(cfg_.seed) +
-				     ", op " + std::to_string(cur_.n) + " (" +
-				     describe(cur_) + "): pread " + fdname +
+			     "SIZE MISMATCH: " + where() + ": pread " + fdname +
 				     " at EOF " + std::to_string(size) +
 				     " returned data (byte " +
 				     hex_bytes(buf_.data(), 1) + ")\n");
@@ -413,9 +409,7 @@ void Runner::do_read(const Op &op)
 		pread_all(fd1_.get(), "fd1", buf_.data(), op.len, op.off);
 	if (got != want)
 		fail(kExitFailed,
-		     "SIZE MISMATCH: seed " + std::to_string(cfg_.seed) +
-			     ", op " + std::to_string(op.n) + " (" +
-			     describe(op) + "): pread returned " +
+		     "SIZE MISMATCH: " + where() + ": pread returned " +
 			     std::to_string(got) + " bytes, expected " +
 			     std::to_string(want) + " (size " +
 			     std::to_string(size) + ")\n");
@@ -533,11 +527,9 @@ void Runner::do_map_private(const Op &op)
 		if (p != MAP_FAILED) {
 			sys_.munmap(p, cfg_.page);
 			fail(kExitFailed,
-			     "MAP_PRIVATE ACCEPTED: seed " +
-				     std::to_string(cfg_.seed) + ", op " +
-				     std::to_string(op.n) +
-				     ": mmap(MAP_PRIVATE, PROT_READ|PROT_WRITE) "
-				     "of fd1 succeeded; "
+			     "MAP_PRIVATE ACCEPTED: " + where() +
+				     ": mmap(MAP_PRIVATE, PROT_READ|PROT_WRITE)"
+				     " of fd1 succeeded; "
 				     "--expect-mmap-private-errno wants it to "
 				     "fail with " +
 				     errno_name(want) + "\n");
@@ -634,6 +626,7 @@ void Runner::open_files(bool create)
 				     0644));
 	if (fd1_.get() < 0)
 		sys_fail("open " + path_ + " (fd1)", errno);
+	opened_ = true;
 	fd2_ = SysFd(sys_, sys_.open(path_.c_str(), flags, 0));
 	if (fd2_.get() < 0)
 		sys_fail("open " + path_ + " (fd2)", errno);
@@ -685,6 +678,7 @@ int Runner::run()
 			}
 		}
 		note("final check of the whole file");
+		final_ = true;
 		full_check();
 		close_files();
 		if (!cfg_.keep && sys_.unlink(path_.c_str()) < 0)
@@ -696,8 +690,10 @@ int Runner::run()
 			for (const std::string &l : last_)
 				err_ << l << "\n";
 		}
-		err_ << "replay: " << replay() << "\n"
-		     << "file kept: " << path_ << std::endl;
+		err_ << "replay: " << replay() << "\n";
+		if (opened_)
+			err_ << "file kept: " << path_ << "\n";
+		err_.flush();
 		return f.code;
 	}
 	const double secs = std::chrono::duration<double>(

@@ -88,6 +88,8 @@ private:
 		     const std::string &source,
 		     std::optional<std::uint64_t> want_op = std::nullopt);
 
+	// "seed 1, op 12 (write off=0 len=5)": where a failure happened.
+	std::string where() const;
 	[[noreturn]] void sys_fail(const std::string &what, int err);
 	[[noreturn]] void fail(int code, const std::string &what);
 	std::string op_name(std::uint64_t n) const;
@@ -108,6 +110,8 @@ private:
 	std::deque<std::string> last_;
 	std::uint64_t size_op_ = 0;	// last op that changed the size
 	std::uint64_t full_checks_ = 0;
+	bool final_ = false;	// in the final check, after the last op
+	bool opened_ = false;	// the file was opened (so it exists)
 	std::array<std::uint64_t, 10> count_ = {};
 };
 

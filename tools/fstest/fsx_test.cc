@@ -479,7 +479,7 @@ TEST_F(FsxRun, CorruptionIsReportedAtItsOffset)
 		ASSERT_EQ(::pwrite(fd.get(), &b, 1, target), 1);
 	});
 	ASSERT_EQ(r.code, kExitFailed) << r.out;
-	EXPECT_NE(r.out.find("DATA MISMATCH: seed 3, found at op " +
+	EXPECT_NE(r.out.find("DATA MISMATCH: seed 3, op " +
 			     std::to_string(at_op + 1)),
 		  std::string::npos)
 		<< r.out;

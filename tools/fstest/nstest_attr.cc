@@ -231,21 +231,31 @@ TEST_F(Times, DirectoryMtimeOnEveryNameChange)
 {
 	ASSERT_SYS(mkdir(p("other").c_str(), 0755));
 	ASSERT_SYS(mkdir(p("sub").c_str(), 0755));
+	// Paths as C strings that live as long as the test.
+	const std::string f = p("f"), f2 = p("f2"), d = p("d"), l = p("l"),
+			  fifo = p("p"), other = p("other"), sub_o = p("sub/o"),
+			  o2 = p("o2"), sub_f2 = p("sub/f2");
 	struct {
 		const char *what;
 		bool cross;	// a rename between this directory and sub
 		std::function<int()> op;
 	} steps[] = {
-		{"create", false, [&] { return mknod(p("f").c_str(), S_IFREG | 0644, 0); }},
-		{"mkdir", false, [&] { return mkdir(p("d").c_str(), 0755); }},
-		{"symlink", false, [&] { return symlink("f", p("l").c_str()); }},
-		{"mknod fifo", false, [&] { return mknod(p("p").c_str(), S_IFIFO | 0644, 0); }},
-		{"rename inside", false, [&] { return rename(p("f").c_str(), p("f2").c_str()); }},
-		{"rename a dir out", true, [&] { return rename(p("other").c_str(), p("sub/o").c_str()); }},
-		{"rename a dir in", true, [&] { return rename(p("sub/o").c_str(), p("o2").c_str()); }},
-		{"rename a file out", true, [&] { return rename(p("f2").c_str(), p("sub/f2").c_str()); }},
-		{"unlink", false, [&] { return unlink(p("l").c_str()); }},
-		{"rmdir", false, [&] { return rmdir(p("o2").c_str()); }},
+		{"create", false,
+		 [&] { return mknod(f.c_str(), S_IFREG | 0644, 0); }},
+		{"mkdir", false, [&] { return mkdir(d.c_str(), 0755); }},
+		{"symlink", false, [&] { return symlink("f", l.c_str()); }},
+		{"mknod fifo", false,
+		 [&] { return mknod(fifo.c_str(), S_IFIFO | 0644, 0); }},
+		{"rename inside", false,
+		 [&] { return rename(f.c_str(), f2.c_str()); }},
+		{"rename a dir out", true,
+		 [&] { return rename(other.c_str(), sub_o.c_str()); }},
+		{"rename a dir in", true,
+		 [&] { return rename(sub_o.c_str(), o2.c_str()); }},
+		{"rename a file out", true,
+		 [&] { return rename(f2.c_str(), sub_f2.c_str()); }},
+		{"unlink", false, [&] { return unlink(l.c_str()); }},
+		{"rmdir", false, [&] { return rmdir(o2.c_str()); }},
 	};
 	for (const auto &s : steps) {
 		const struct stat a = stat_of(dir_), sa = stat_of(p("sub"));
