@@ -232,6 +232,7 @@ static unsigned int cfs_alloc_dirty(struct cfs_alloc *a)
 static unsigned int cfs_txn_pages(struct cfs_sb_info *sbi)
 {
 	unsigned int n = sbi->txn_mbufs + cfs_ibitmap_dirty_pages(sbi);
+	struct cfs_pending_free *pf;
 	struct list_head *pos;
 
 	n += cfs_alloc_dirty(&sbi->meta.alloc) + cfs_alloc_dirty(&sbi->data.alloc);
@@ -239,9 +240,9 @@ static unsigned int cfs_txn_pages(struct cfs_sb_info *sbi)
 	list_for_each(pos, &sbi->dirty_inodes)
 		n++;
 	spin_unlock(&sbi->dirty_lock);
-	/* Pending frees may touch bitmap pages of every order. */
-	list_for_each(pos, &sbi->pending_free)
-		n += 2;
+	/* A free may merge through every order: a bitmap page for each. */
+	list_for_each_entry(pf, &sbi->pending_free, node)
+		n += pf->zone->orders + 1;
 	return n;
 }
 
