@@ -231,7 +231,11 @@ void Builder::link(const std::string &path, const std::string &existing)
 void Builder::start_move(const std::string &path, unsigned order)
 {
 	const std::uint64_t ino = lookup(path);
-	contigfs_inode &raw = nodes_.at(ino).raw;
+	Node &n = nodes_.at(ino);
+	contigfs_inode &raw = n.raw;
+	// A directory gets its block when it is written.
+	if (S_ISDIR(raw.i_mode) && raw.i_order == CONTIGFS_NO_BLOCK)
+		write_directory(ino, n);
 	if (raw.i_order == CONTIGFS_NO_BLOCK || (raw.i_flags & CONTIGFS_INODE_MOVING))
 		throw BuildError("'" + path + "': no block, or already moving");
 	const ZoneId z = S_ISREG(raw.i_mode) ? ZoneId::data : ZoneId::meta;

@@ -795,10 +795,14 @@ void Pass::check_free_bitmaps(ZoneId id)
 	const Zone &z = l_.zone(id);
 	std::vector<Block> used;
 	for (const Ino &r : inodes_) {
-		if (r.clear || r.broken || !r.has_block() || r.zone() != id)
+		if (r.clear || !r.has_block() || r.zone() != id)
+			continue;
+		// An unusable root keeps its block if the fields make sense:
+		// nothing is repaired then, and this reports the least.
+		if (r.broken && !block_valid(z, r.block()))
 			continue;
 		used.push_back(r.block());
-		if (r.moving())
+		if (r.moving() && block_valid(z, r.old_block()))
 			used.push_back(r.old_block());
 	}
 	std::uint64_t used_pages = 0;

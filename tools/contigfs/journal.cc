@@ -48,7 +48,8 @@ JournalState read_journal(Image &img, const Layout &l, const Uuid &uuid)
 	Transaction txn;
 	txn.seq = h.j_seq;
 	txn.lbas.resize(h.j_count);
-	std::memcpy(txn.lbas.data(), page.data() + sizeof(h), h.j_count * 8);
+	if (h.j_count)
+		std::memcpy(txn.lbas.data(), page.data() + sizeof(h), h.j_count * 8);
 	txn.images.resize(h.j_count * kPageSize);
 	if (h.j_count)
 		img.read(l.journal_start + 1, h.j_count, txn.images.data());
@@ -76,8 +77,9 @@ std::vector<std::uint8_t> journal_header_page(const Transaction &txn,
 	h.j_seq = txn.seq;
 	h.j_data_crc = data_crc(txn);
 	std::memcpy(page.data(), &h, sizeof(h));
-	std::memcpy(page.data() + sizeof(h), txn.lbas.data(),
-		    txn.lbas.size() * 8);
+	if (!txn.lbas.empty())
+		std::memcpy(page.data() + sizeof(h), txn.lbas.data(),
+			    txn.lbas.size() * 8);
 	h.j_crc = journal_header_crc(page.data());
 	std::memcpy(page.data(), &h, sizeof(h));
 	return page;

@@ -51,7 +51,9 @@ inline std::string make_image(const std::string &path, std::uint64_t pages)
 inline std::string slurp(const std::string &path)
 {
 	std::ifstream f(path, std::ios::binary);
-	return {std::istreambuf_iterator<char>(f), {}};
+	std::string s(fs::file_size(path), '\0');
+	f.read(s.data(), static_cast<std::streamsize>(s.size()));
+	return s;
 }
 
 struct Result {
