@@ -543,9 +543,10 @@ void Pass::walk_directories()
 
 void Pass::check_directory(Ino &dir, std::vector<std::uint64_t> &stack)
 {
-	if (!dir.has_block() || dir.size == 0)
+	if (!dir.has_block())
 		return;
 	const std::uint64_t pages = dir.size / kPageSize;
+	check_directory_tail(dir);
 	// name -> where it was first seen
 	std::unordered_map<std::string, std::string> names;
 	std::vector<std::uint8_t> page(kPageSize);
@@ -699,6 +700,32 @@ void Pass::check_directory(Ino &dir, std::vector<std::uint64_t> &stack)
 		}
 		if (dirty)
 			dir_pages_[lba] = page;
+	}
+}
+
+// Pages of a block past the contents read as zeroes. Checked for
+// directories (small, in the metadata zone), not for regular files, whose
+// tails would mean reading the data zone.
+void Pass::check_directory_tail(const Ino &dir)
+{
+	if (dir.moving())
+		return;	// the contents are in one block or the other
+	const std::uint64_t cap = dir.block().pages();
+	PageBuffer buf(kChunkPages);
+	for (std::uint64_t p = dir.size / kPageSize; p < cap; p += kChunkPages) {
+		const std::uint64_t n = std::min(kChunkPages, cap - p);
+		const std::uint64_t lba = l_.meta.start + dir.start + p;
+		read_pages(lba, n, buf.data());
+		for (std::uint64_t i = 0; i < n; i++) {
+			if (is_zero(buf.page(i), kPageSize))
+				continue;
+			problem("directory " + std::to_string(dir.ino) + " block " +
+					std::to_string(p + i) + " (LBA " +
+					std::to_string(lba + i) + "): past i_size " +
+					std::to_string(dir.size) + " but not zero",
+				"zeroed it");
+			dir_pages_[lba + i].assign(kPageSize, 0);
+		}
 	}
 }
 

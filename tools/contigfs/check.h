@@ -100,6 +100,7 @@ private:
 	void check_overlaps();
 	void walk_directories();
 	void check_directory(Ino &dir, std::vector<std::uint64_t> &stack);
+	void check_directory_tail(const Ino &dir);
 	void check_links();
 	void check_inode_bitmap();
 	void check_free_bitmaps(ZoneId id);

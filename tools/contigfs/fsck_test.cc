@@ -211,6 +211,32 @@ const Case kRepairable[] = {
 		 patch_page(b, b.block_lba(T::d), [](auto &p) { std::fill(p.begin(), p.end(), 0); });
 	 },
 	 "directory 2 block 0 offset 0: d_rec_len 0 is below 16, the smallest record"},
+	{"DirectoryPagePastSize",
+	 [](Builder &b) {
+		 // /d holds 1 page in an order-0 block; give it 2 pages of
+		 // block and leave garbage in the second.
+		 const std::uint64_t lba = b.block_lba(T::d);
+		 patch_inode(b, T::d, [](auto &i) {
+			 i.i_start = 8;
+			 i.i_order = 1;
+		 });
+		 std::vector<std::uint8_t> page = read_page(b.image(), lba);
+		 write_page(b.image(), b.layout().meta.start + 8, page);
+		 write_page(b.image(), b.layout().meta.start + 9, page);
+		 // Move the bitmaps along: free page 2, take 8..9.
+		 const Zone &z = b.layout().meta;
+		 std::vector<Block> used;
+		 for (std::uint64_t ino : {T::root, T::e, T::l}) {
+			 const contigfs_inode i = b.inode(ino);
+			 used.push_back({i.i_start, i.i_order});
+		 }
+		 used.push_back({8, 1});
+		 std::vector<std::uint8_t> area(z.bitmap_pages * kPageSize);
+		 for (std::uint64_t bit : canonical_bits(z, used))
+			 set_bit(area.data(), bit);
+		 write_page(b.image(), z.bitmap_start, area);
+	 },
+	 "directory 2 block 1 (LBA 777): past i_size 4096 but not zero"},
 	{"RecLenBelowNameLength",
 	 [](Builder &b) { patch_dirent(b, "/", "d", [](auto *r) { r[10] = 10; }); },
 	 "directory 1 block 0 offset 0 entry 'd\\x00\\x00\\x00': d_rec_len 16 is below 24, "
