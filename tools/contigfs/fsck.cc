@@ -88,6 +88,9 @@ FsckReport fsck(const std::string &path, const FsckOptions &opts,
 		rep.exit_code = kFsckOperational;
 		return rep;
 	}
+	auto problems = [](unsigned n) {
+		return std::to_string(n) + (n == 1 ? " problem" : " problems");
+	};
 	std::ostringstream s;
 	s << path << ": ";
 	switch (rep.exit_code) {
@@ -95,10 +98,10 @@ FsckReport fsck(const std::string &path, const FsckOptions &opts,
 		s << "clean, " << summary;
 		break;
 	case kFsckCorrected:
-		s << rep.fixed << " problems corrected, now clean, " << summary;
+		s << problems(rep.fixed) << " corrected, now clean, " << summary;
 		break;
 	default:
-		s << rep.remaining << " problems left uncorrected"
+		s << problems(rep.remaining) << " left uncorrected"
 		  << (opts.repair ? "" : " (-n: nothing was changed)");
 		if (rep.fixed)
 			s << ", " << rep.fixed << " corrected";

@@ -885,7 +885,7 @@ TEST(FsckBinary, ExitCodesAndOutput)
 			     "(directory entries)\n"),
 		  std::string::npos)
 		<< r.out;
-	EXPECT_NE(r.out.find("1 problems left uncorrected (-n: nothing was changed)"),
+	EXPECT_NE(r.out.find("1 problem left uncorrected (-n: nothing was changed)"),
 		  std::string::npos)
 		<< r.out;
 	r = run(FSCK_CONTIGFS, {path}, dir);	// -n is the default
