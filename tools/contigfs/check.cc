@@ -736,6 +736,19 @@ void Pass::check_links()
 	for (Ino &r : inodes_) {
 		if (r.clear || r.broken)
 			continue;
+		if (!r.reached && r.nlink == 0) {
+			// Unlinked while open at a power cut: mount frees it.
+			const std::string what =
+				describe(r) + ": orphan (i_nlink 0, no directory "
+					      "entry: unlinked while open)";
+			if (repair_) {
+				problem(what, "freed it, as mount would");
+				r.clear = true;
+			} else {
+				note(what + ": mount frees it");
+			}
+			continue;
+		}
 		if (!r.reached) {
 			problem(describe(r) + ": unreachable from the root",
 				"cleared the inode (lost+found is not supported)");

@@ -139,6 +139,10 @@ duplicates, targets, d_type, directory hard links and cycles, i_parent),
 link counts, unreachable inodes, overlapping blocks, and both zones'
 free-block bitmaps against the canonical state of the allocated blocks.
 
+A committed journal transaction and orphans (i_nlink 0, no entry) are
+states mount resolves: -n checks as if they were resolved (a note), -y
+resolves them (a correction).
+
 Repairs (-y): replay the journal; remove bad directory records; fix
 d_type, i_nlink, i_parent, inode bitmap bits, unknown i_flags bits; clear
 inodes with a bad crc or invalid fields, unreachable inodes (no

@@ -489,6 +489,33 @@ TEST(Clean, PendingMoveIsANoteNotAnError)
 	EXPECT_EQ(read_inode(b.image(), b.layout(), T::f).i_nlink, 2u);
 }
 
+TEST(Clean, OrphanIsANoteAndRepairFreesIt)
+{
+	TempDir dir;
+	const std::string path = dir / "img";
+	{
+		// /g unlinked while open: no entry, i_nlink 0, still allocated.
+		Builder b = make_tree(path);
+		patch_dirent(b, "/", "g", [](auto *r) { set_ino(r, 0); });
+		patch_inode(b, T::g, [](auto &i) { i.i_nlink = 0; });
+	}
+	const std::string before = slurp(path);
+	Checked n = check(path, false);
+	EXPECT_EQ(n.code(), kFsckClean) << n.output;
+	ASSERT_EQ(n.report.notes.size(), 1u) << n.output;
+	EXPECT_EQ(n.report.notes[0], "inode 9 (regular file, 12288 bytes): orphan (i_nlink 0, "
+				     "no directory entry: unlinked while open): mount frees it");
+	EXPECT_EQ(slurp(path), before);
+	Checked y = check(path, true);
+	EXPECT_EQ(y.code(), kFsckCorrected) << y.output;
+	EXPECT_TRUE(y.has("inode 9 (regular file, 12288 bytes): orphan (i_nlink 0, no "
+			  "directory entry: unlinked while open): freed it, as mount would"))
+		<< y.output;
+	EXPECT_EQ(check(path, false).code(), kFsckClean);
+	Image img = Image::open(path, Image::Access::read_only);
+	EXPECT_TRUE(slot_free(read_inode(img, layout_of(read_super(img)), T::g)));
+}
+
 TEST(Clean, RepairReportsWhatItDid)
 {
 	TempDir dir;
