@@ -467,14 +467,11 @@ int cfs_resize_block(struct inode *inode, u64 pages)
 		ret = cfs_alloc_block(&zone->alloc, order, &start);
 		if (ret)
 			return ret;
-		if (zone == &sbi->data) {
-			/* Stale data of a trim lost to a crash must not show. */
-			ret = salsa_trim(sbi->ftl, zone->start + start,
-					 1ULL << order);
-			if (ret) {
-				cfs_alloc_free(&zone->alloc, start, order);
-				return ret;
-			}
+		/* Stale data of a trim lost to a crash must not show. */
+		ret = salsa_trim(sbi->ftl, zone->start + start, 1ULL << order);
+		if (ret) {
+			cfs_alloc_free(&zone->alloc, start, order);
+			return ret;
 		}
 		ci->start = start;
 		ci->order = order;
@@ -497,16 +494,14 @@ int cfs_resize_block(struct inode *inode, u64 pages)
 		return 0;
 	}
 	if (!cfs_alloc_grow(&zone->alloc, ci->start, ci->order, order)) {
-		if (zone == &sbi->data) {
-			u64 old = 1ULL << ci->order;
+		u64 old = 1ULL << ci->order;
 
-			ret = salsa_trim(sbi->ftl, zone->start + ci->start + old,
-					 (1ULL << order) - old);
-			if (ret) {
-				cfs_alloc_shrink(&zone->alloc, ci->start, order,
-						 ci->order);
-				return ret;
-			}
+		ret = salsa_trim(sbi->ftl, zone->start + ci->start + old,
+				 (1ULL << order) - old);
+		if (ret) {
+			cfs_alloc_shrink(&zone->alloc, ci->start, order,
+					 ci->order);
+			return ret;
 		}
 		ci->order = order;
 		mark_inode_dirty(inode);
@@ -519,15 +514,13 @@ int cfs_resize_block(struct inode *inode, u64 pages)
 		return ret;
 	used = min_t(u64, DIV_ROUND_UP(inode->i_size, PAGE_SIZE),
 		     1ULL << ci->order);
-	if (zone == &sbi->data) {
-		ret = salsa_trim(sbi->ftl, zone->start + start, 1ULL << order);
-		if (!ret && used)
-			ret = salsa_remap(sbi->ftl, zone->start + ci->start,
-					  zone->start + start, used);
-	} else {
+	ret = salsa_trim(sbi->ftl, zone->start + start, 1ULL << order);
+	if (!ret && zone != &sbi->data)
 		ret = cfs_copy_meta_pages(sbi, zone->start + ci->start,
 					  zone->start + start, used);
-	}
+	else if (!ret && used)
+		ret = salsa_remap(sbi->ftl, zone->start + ci->start,
+				  zone->start + start, used);
 	if (ret) {
 		cfs_alloc_free(&zone->alloc, start, order);
 		return ret;
@@ -554,22 +547,23 @@ int cfs_expose(struct inode *inode, u64 new_size)
 	struct cfs_inode_info *ci = CFS_I(inode);
 	u64 pages = DIV_ROUND_UP(new_size, PAGE_SIZE);
 	u64 old_pages = DIV_ROUND_UP(inode->i_size, PAGE_SIZE);
+	/* The block changes only under i_rwsem, which we hold. */
+	bool resize = pages > cfs_capacity(inode);
 	int ret = 0;
 
 	if (pages <= old_pages)
 		return 0;
-	mutex_lock(&sbi->meta_lock);
-	ret = cfs_txn_reserve(sbi);
-	if (ret)
-		goto out;
-	if (pages > cfs_capacity(inode)) {
+	if (resize) {
+		/* A move needs every page of the file unreferenced. */
 		filemap_invalidate_lock(inode->i_mapping);
 		cfs_release_held(inode, 0);
-		ret = cfs_resize_block(inode, pages);
-		filemap_invalidate_unlock(inode->i_mapping);
-		if (ret)
-			goto out;
 	}
+	mutex_lock(&sbi->meta_lock);
+	ret = cfs_txn_reserve(sbi);
+	if (!ret && resize)
+		ret = cfs_resize_block(inode, pages);
+	if (ret)
+		goto out;
 	cfs_cancel_trims(sbi, cfs_lba(inode, old_pages), pages - old_pages);
 	if (old_pages < ci->zero_from) {
 		u64 end = min(ci->zero_from, pages);
@@ -582,6 +576,8 @@ int cfs_expose(struct inode *inode, u64 new_size)
 	ci->zero_from = max(ci->zero_from, pages);
 out:
 	mutex_unlock(&sbi->meta_lock);
+	if (resize)
+		filemap_invalidate_unlock(inode->i_mapping);
 	return ret;
 }
 

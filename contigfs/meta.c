@@ -172,8 +172,8 @@ void cfs_defer_free(struct cfs_sb_info *sbi, struct cfs_zone_info *zone,
 	pf->start = start;
 	pf->order = order;
 	list_add_tail(&pf->node, &sbi->pending_free);
-	if (zone == &sbi->data)
-		cfs_defer_trim(sbi, zone->start + start, 1ULL << order);
+	/* Pages past a block's contents must read zero for its next owner. */
+	cfs_defer_trim(sbi, zone->start + start, 1ULL << order);
 }
 
 void cfs_defer_trim(struct cfs_sb_info *sbi, u64 lba, u64 len)
