@@ -140,8 +140,8 @@ link counts, unreachable inodes, overlapping blocks, and both zones'
 free-block bitmaps against the canonical state of the allocated blocks.
 
 A committed journal transaction and orphans (i_nlink 0, no entry) are
-states mount resolves: -n checks as if they were resolved (a note), -y
-resolves them (a correction).
+states mount resolves, not errors: -n notes them (and checks the file
+system as if the journal were replayed), -y resolves them (a correction).
 
 Repairs (-y): replay the journal; remove bad directory records; fix
 d_type, i_nlink, i_parent, inode bitmap bits, unknown i_flags bits; clear
