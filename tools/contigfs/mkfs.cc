@@ -271,7 +271,8 @@ options:
   -L LABEL     volume label, at most 31 bytes
   -N INODES    inode count, rounded up to a multiple of 16
                (default: pages / 16, clamped to 1024..4194304)
-  -J PAGES     journal pages including its header page, 2..507 (default 507)
+  -J PAGES     journal pages including its header page, 401..507 (default
+               507; the module needs room for 400 images per transaction)
   -M PAGES     metadata zone pages (default: pages / 8, clamped to 256..2^30)
   -U UUID      file system UUID (default: random)
   -T SECONDS   mkfs time and root inode times (default: now), for
@@ -331,6 +332,14 @@ MkfsArgs parse_mkfs_args(const std::vector<std::string> &args)
 				break;
 			case 'J':
 				o.journal_pages = parse_number(a, v);
+				/* The format allows less; the module does not. */
+				if (o.journal_pages < kMinMountableJournalPages &&
+				    o.journal_pages >= kMinJournalPages)
+					throw MkfsError(
+						"-J " + std::to_string(o.journal_pages) +
+						": contigfs.ko needs at least " +
+						std::to_string(kMinMountableJournalPages) +
+						" journal pages (a transaction may need 400 images)");
 				break;
 			case 'M':
 				o.meta_pages = parse_number(a, v);

@@ -18,6 +18,9 @@ namespace flashnet::contigfs {
 // The journal holds the header page and at most
 // CONTIGFS_JOURNAL_MAX_IMAGES images; more pages would never be used.
 inline constexpr std::uint64_t kMinJournalPages = 2;
+// What contigfs.ko mounts (CFS_MIN_TXN_IMAGES + 1); the CLI enforces it,
+// the library (and fsck) accept any valid journal.
+inline constexpr std::uint64_t kMinMountableJournalPages = 401;
 inline constexpr std::uint64_t kMaxJournalPages = 1 + kJournalMaxImages;
 inline constexpr std::uint64_t kDefaultJournalPages = kMaxJournalPages;
 inline constexpr std::uint64_t kMinDataPages = 256;

@@ -174,7 +174,7 @@ TEST(MkfsBinary, FormatsAndReports)
 	TempDir dir;
 	const std::string path = make_image(dir / "img", 16384);
 	Result r = run(MKFS_CONTIGFS,
-		    {"-L", "vol", "-N", "100", "-J", "64", "-M", "1000", "-U",
+		    {"-L", "vol", "-N", "100", "-J", "401", "-M", "1000", "-U",
 		     "01234567-89ab-cdef-0123-456789abcdef", "-T", "42", path},
 		    dir);
 	ASSERT_EQ(r.code, 0) << r.err;
@@ -186,7 +186,7 @@ TEST(MkfsBinary, FormatsAndReports)
 	Image img = Image::open(path, Image::Access::read_only);
 	const contigfs_super sb = read_super(img);
 	EXPECT_EQ(sb.s_inode_count, 112u);
-	EXPECT_EQ(sb.s_journal_pages, 64u);
+	EXPECT_EQ(sb.s_journal_pages, 401u);
 	EXPECT_EQ(sb.s_meta.pages, 1000u);
 	EXPECT_EQ(sb.s_mkfs_time, 42u);
 	EXPECT_STREQ(sb.s_label, "vol");
@@ -194,6 +194,17 @@ TEST(MkfsBinary, FormatsAndReports)
 	r = run(MKFS_CONTIGFS, {"-q", path}, dir);
 	EXPECT_EQ(r.code, 0);
 	EXPECT_EQ(r.out, "");
+}
+
+TEST(MkfsBinary, RefusesAJournalTheModuleCannotMount)
+{
+	TempDir dir;
+	const std::string path = make_image(dir / "img", 16384);
+	const Result r = run(MKFS_CONTIGFS, {"-J", "400", path}, dir);
+	EXPECT_EQ(r.code, 1);
+	EXPECT_NE(r.err.find("-J 400: contigfs.ko needs at least 401 journal pages"),
+		  std::string::npos)
+		<< r.err;
 }
 
 TEST(MkfsBinary, HelpAndUsageErrors)
