@@ -35,6 +35,7 @@ struct cfs_zone_info {
 	u64 bitmap_start;
 	u64 bitmap_pages;
 	unsigned int orders;
+	bool alloc_inited;	/* cfs_alloc_init() ran: destroy at unmount */
 	struct cfs_alloc alloc;
 };
 

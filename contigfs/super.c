@@ -116,8 +116,10 @@ static int cfs_show_options(struct seq_file *m, struct dentry *root)
 static void cfs_sbi_free(struct cfs_sb_info *sbi)
 {
 	cfs_mcache_destroy(sbi);
-	cfs_alloc_destroy(&sbi->meta.alloc);
-	cfs_alloc_destroy(&sbi->data.alloc);
+	if (sbi->meta.alloc_inited)
+		cfs_alloc_destroy(&sbi->meta.alloc);
+	if (sbi->data.alloc_inited)
+		cfs_alloc_destroy(&sbi->data.alloc);
 	kvfree(sbi->ibitmap);
 	bitmap_free(sbi->ibitmap_dirty);
 	if (sbi->ftl)
@@ -179,6 +181,7 @@ static int cfs_zone_setup(struct super_block *sb, struct cfs_zone_info *z,
 			name, z->pages, z->orders, z->bitmap_pages);
 		return -EUCLEAN;
 	}
+	z->alloc_inited = true;	/* destroy is safe even if init fails */
 	ret = cfs_alloc_init(&z->alloc, z->pages, z->orders);
 	if (ret)
 		return ret;
