@@ -221,6 +221,46 @@ static void salsa_trim_unmaps_and_zeroes_held_pages(struct kunit *test)
 	salsa_test_ftl_destroy(ftl);
 }
 
+/*
+ * One LBA rewritten over and over in a single log: each copy lands next to
+ * the one it replaces, and the copy in a segment's last slot closes it while
+ * the replaced copy is that segment's only other live slot. The segment must
+ * not become pending (to be erased) under the data landing in it.
+ */
+static void salsa_rewrite_into_closing_segment_keeps_it_live(struct kunit *test)
+{
+	static const struct salsa_test_geo geo = {
+		.nr_devs = 1, .dev_pages = 4096, .seg_pages = 64,
+		.pool_pages = 32, .streams = 1, .virtual_pages = 1ULL << 20,
+	};
+	struct salsa_ftl *ftl = salsa_test_ftl(test, &geo);
+	struct salsa_collect c = {};
+	unsigned int i, s;
+
+	KUNIT_ASSERT_NOT_NULL(test, ftl);
+	for (i = 0; i < 3 * geo.seg_pages; i++) {
+		KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &c, 5, 1,
+						     SALSA_WRITE | SALSA_FULL), 0);
+		salsa_page_fill(c.page, 0x500 + i);
+		salsa_put_lba(ftl, 5, 1, SALSA_WRITE | SALSA_DIRTY);
+		KUNIT_ASSERT_EQ(test, salsa_sync_range_wait(ftl, 5, 1), 0);
+		/* The bug's WARN in salsa_seg_validate fails the guest too. */
+		for (s = 0; s < ftl->nr_segs; s++) {
+			struct salsa_segment *seg = &ftl->segs[s];
+
+			KUNIT_ASSERT_FALSE_MSG(test, seg->state == SALSA_SEG_PENDING &&
+					       seg->valid,
+					       "write %u: segment %u pending with %u live slots",
+					       i, s, seg->valid);
+		}
+	}
+	salsa_pool_evict_range(ftl, 5, 1);
+	KUNIT_ASSERT_EQ(test, salsa_get_wait(ftl, &c, 5, 1, 0), 0);
+	KUNIT_EXPECT_TRUE(test, salsa_page_check(c.page, 0x500 + i - 1));
+	salsa_put_lba(ftl, 5, 1, 0);
+	salsa_test_ftl_destroy(ftl);
+}
+
 struct salsa_hammer {
 	struct salsa_ftl *ftl;
 	struct completion done;
@@ -333,6 +373,7 @@ static struct kunit_case salsa_pool_cases[] = {
 	KUNIT_CASE(salsa_synced_write_is_on_flash_and_reads_back),
 	KUNIT_CASE(salsa_dirtied_held_page_is_written_by_every_sync),
 	KUNIT_CASE(salsa_trim_unmaps_and_zeroes_held_pages),
+	KUNIT_CASE(salsa_rewrite_into_closing_segment_keeps_it_live),
 	KUNIT_CASE(salsa_concurrent_get_put_on_one_page),
 	KUNIT_CASE(salsa_range_larger_than_pool_streams_through),
 	KUNIT_CASE(salsa_bad_get_arguments_fail),
