@@ -109,6 +109,9 @@ struct cfs_inode_info {
 	u8 order;
 	u64 parent;			/* directories */
 	u64 zero_from;			/* pages >= this are known to read zeroes */
+	bool moving;			/* data being remapped from old_* */
+	u8 old_order;
+	u64 old_start;
 	struct list_head dirty;		/* on cfs_sb_info.dirty_inodes */
 	bool logged_dirty;
 	struct mutex held_lock;		/* taking and releasing held pages */

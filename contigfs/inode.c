@@ -4,6 +4,8 @@
  * blocks (grow in place, move by remap, shrink), and eviction.
  */
 #include <linux/crc32c.h>
+#include <linux/delay.h>
+#include <linux/module.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/random.h>
@@ -161,6 +163,13 @@ static int cfs_inode_check(struct cfs_sb_info *sbi, u64 ino,
 		 !(S_ISLNK(mode) && order == CONTIGFS_NO_BLOCK &&
 		   size < CONTIGFS_INLINE_SYMLINK))
 		why = "size beyond its block";
+	else if ((le16_to_cpu(di->i_flags) & CONTIGFS_INODE_MOVING) &&
+		 (!S_ISREG(mode) || order == CONTIGFS_NO_BLOCK ||
+		  di->i_old_order >= zone->orders ||
+		  !cfs_alloc_is_allocated(&zone->alloc,
+					  le64_to_cpu(di->i_old_start),
+					  di->i_old_order)))
+		why = "bad move source";
 	else if (S_ISDIR(mode) && size % CONTIGFS_BLOCK_SIZE)
 		why = "directory size not a multiple of the block size";
 	else if (S_ISLNK(mode) && (!size || size > CONTIGFS_MAX_SYMLINK ||
@@ -272,6 +281,13 @@ struct inode *cfs_iget(struct super_block *sb, u64 ino)
 	ret = cfs_inode_check(sbi, ino, &di);
 	if (ret)
 		goto fail;
+	if (le16_to_cpu(di.i_flags) & CONTIGFS_INODE_MOVING) {
+		/* Only a read-write mount finishes moves. */
+		cfs_err(sb, "inode %llu: a move is pending; mount read-write once to finish it",
+			ino);
+		ret = -EROFS;
+		goto fail;
+	}
 	cfs_fill_inode(inode, &di);
 	cfs_set_ops(inode, new_decode_dev(le32_to_cpu(di.i_rdev)));
 	if (S_ISLNK(inode->i_mode)) {
@@ -307,6 +323,11 @@ int cfs_write_inode_locked(struct cfs_sb_info *sbi, struct inode *inode)
 	di->i_size = cpu_to_le64(inode->i_size);
 	di->i_start = cpu_to_le64(ci->order == CONTIGFS_NO_BLOCK ? 0 : ci->start);
 	di->i_order = ci->order;
+	if (ci->moving) {
+		di->i_flags = cpu_to_le16(CONTIGFS_INODE_MOVING);
+		di->i_old_start = cpu_to_le64(ci->old_start);
+		di->i_old_order = ci->old_order;
+	}
 	di->i_parent = cpu_to_le64(S_ISDIR(inode->i_mode) ? ci->parent : 0);
 	di->i_atime = cpu_to_le64(inode->i_atime.tv_sec);
 	di->i_mtime = cpu_to_le64(inode->i_mtime.tv_sec);
@@ -435,6 +456,67 @@ static int cfs_copy_meta_pages(struct cfs_sb_info *sbi, u64 from, u64 to,
 	return ret;
 }
 
+/* Test hook: log and pause at the two crash windows of a move. */
+static unsigned int move_pause_ms;
+module_param(move_pause_ms, uint, 0644);
+MODULE_PARM_DESC(move_pause_ms,
+		 "testing: log \"contigfs move ... intent\" and \"... remapped\" and pause this long at each (0: off)");
+
+static void cfs_move_pause(struct inode *inode, const char *what)
+{
+	if (!move_pause_ms)
+		return;
+	pr_info("contigfs move of inode %lu %s\n", inode->i_ino, what);
+	msleep(move_pause_ms);
+}
+
+/*
+ * Move a file's data to the new block (@start, @order) by remapping @used
+ * pages, crash-safely: first commit the intent (inode MOVING, both blocks
+ * allocated), then remap, then commit the end of the move. Mount finishes
+ * a move whose intent is on flash (cfs_finish_move()).
+ */
+static int cfs_move_data(struct inode *inode, u64 start, unsigned int order,
+			 u64 used)
+{
+	struct cfs_sb_info *sbi = CFS_SB(inode->i_sb);
+	struct cfs_inode_info *ci = CFS_I(inode);
+	struct cfs_zone_info *zone = &sbi->data;
+	u64 old_start = ci->start;
+	u8 old_order = ci->order;
+	int ret;
+
+	ci->moving = true;
+	ci->old_start = old_start;
+	ci->old_order = old_order;
+	ci->start = start;
+	ci->order = order;
+	mark_inode_dirty(inode);
+	ret = cfs_commit(sbi);
+	if (ret)
+		return ret;	/* sticky: the fs takes no more changes */
+	cfs_move_pause(inode, "intent");
+	if (used)
+		ret = salsa_remap(sbi->ftl, zone->start + old_start,
+				  zone->start + start, used);
+	if (ret) {
+		/* Nothing moved: back to the old block, new one freed. */
+		ci->moving = false;
+		ci->start = old_start;
+		ci->order = old_order;
+		cfs_defer_free(sbi, zone, start, order);
+		mark_inode_dirty(inode);
+		cfs_commit(sbi);
+		return ret;
+	}
+	cfs_move_pause(inode, "remapped");
+	ci->moving = false;
+	cfs_defer_free(sbi, zone, old_start, old_order);
+	ci->zero_from = used;
+	mark_inode_dirty(inode);
+	return cfs_commit(sbi);
+}
+
 /*
  * Make the block hold at least @pages pages (0: free it): grow in place
  * when the buddies are free, else move the contents by remapping (data) or
@@ -518,23 +600,18 @@ int cfs_resize_block(struct inode *inode, u64 pages)
 	if (!ret && zone != &sbi->data)
 		ret = cfs_copy_meta_pages(sbi, zone->start + ci->start,
 					  zone->start + start, used);
-	else if (!ret && used)
-		ret = salsa_remap(sbi->ftl, zone->start + ci->start,
-				  zone->start + start, used);
 	if (ret) {
 		cfs_alloc_free(&zone->alloc, start, order);
 		return ret;
 	}
+	if (zone == &sbi->data)
+		return cfs_move_data(inode, start, order, used);
 	cfs_defer_free(sbi, zone, ci->start, ci->order);
 	ci->start = start;
 	ci->order = order;
 	ci->zero_from = used;
 	mark_inode_dirty(inode);
-	/*
-	 * The remap is in the FTL's log now; the inode must not point at the
-	 * old block on flash once it is: commit at once.
-	 */
-	return zone == &sbi->data ? cfs_commit(sbi) : 0;
+	return 0;
 }
 
 /*
@@ -697,6 +774,49 @@ void cfs_evict_inode(struct inode *inode)
 }
 
 /*
+ * A power cut hit a move after its intent was committed. The remap is one
+ * entry in the FTL's log, so it happened or not: redo it if the source
+ * still holds data (a done remap left it unmapped and the destination
+ * mapped, which the FTL refuses with -EEXIST), then end the move.
+ */
+static int cfs_finish_move(struct cfs_sb_info *sbi, u64 ino)
+{
+	struct cfs_zone_info *zone = &sbi->data;
+	struct contigfs_inode *di;
+	u64 from, to, used;
+	void *page;
+	int ret;
+
+	ret = cfs_txn_reserve(sbi);
+	if (ret)
+		return ret;
+	page = cfs_meta_write(sbi, cfs_inode_lba(sbi, ino));
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	di = page + cfs_inode_off(ino);
+	from = zone->start + le64_to_cpu(di->i_old_start);
+	to = zone->start + le64_to_cpu(di->i_start);
+	used = min_t(u64, DIV_ROUND_UP(le64_to_cpu(di->i_size), PAGE_SIZE),
+		     1ULL << di->i_old_order);
+	ret = used ? salsa_remap(sbi->ftl, from, to, used) : 0;
+	if (ret && ret != -EEXIST) {
+		cfs_err(sbi->sb, "inode %llu: finishing its move failed (%d)",
+			ino, ret);
+		return ret;
+	}
+	cfs_defer_free(sbi, zone, le64_to_cpu(di->i_old_start),
+		       di->i_old_order);
+	di->i_flags = 0;
+	di->i_old_start = 0;
+	di->i_old_order = 0;
+	di->i_crc = cpu_to_le32(cfs_inode_crc(ino, di));
+	pr_info("contigfs (%s): finished the move of inode %llu (%s)\n",
+		sbi->sb->s_id, ino, ret ? "remap was done" : "remapped now");
+	/* Commit before anything may reuse the source block. */
+	return cfs_commit(sbi);
+}
+
+/*
  * After mount: free inodes that were unlinked but open at a power cut, and
  * finish moves a power cut interrupted.
  */
@@ -727,6 +847,17 @@ int cfs_scan_inodes(struct cfs_sb_info *sbi)
 		ret = cfs_inode_check(sbi, ino, di);
 		if (ret)
 			break;
+		if (le16_to_cpu(di->i_flags) & CONTIGFS_INODE_MOVING) {
+			ret = cfs_finish_move(sbi, ino);
+			if (ret)
+				break;
+			page = cfs_meta_read(sbi, cfs_inode_lba(sbi, ino));
+			if (IS_ERR(page)) {
+				ret = PTR_ERR(page);
+				break;
+			}
+			di = page + cfs_inode_off(ino);
+		}
 		if (di->i_nlink)
 			continue;
 		ret = cfs_txn_reserve(sbi);

@@ -43,6 +43,7 @@ static struct inode *cfs_alloc_inode(struct super_block *sb)
 	ci->start = 0;
 	ci->parent = 0;
 	ci->zero_from = 0;
+	ci->moving = false;
 	ci->symlink = NULL;
 	INIT_LIST_HEAD(&ci->dirty);
 	return &ci->vfs_inode;
