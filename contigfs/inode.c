@@ -466,6 +466,12 @@ static void cfs_move_pause(struct inode *inode, const char *what)
 {
 	if (!move_pause_ms)
 		return;
+	/*
+	 * Make what happened so far durable: after the remap this is the
+	 * window where the FTL has the move and the inode does not (a remap
+	 * lost to the cut leaves the same flash as the intent window).
+	 */
+	salsa_sync_range_wait(CFS_SB(inode->i_sb)->ftl, 0, 1);
 	pr_info("contigfs move of inode %lu %s\n", inode->i_ino, what);
 	msleep(move_pause_ms);
 }
