@@ -109,6 +109,7 @@ struct cfs_inode_info {
 	u8 order;
 	u64 parent;			/* directories */
 	u64 zero_from;			/* pages >= this are known to read zeroes */
+	atomic_t pinned;		/* contigfs_resolve_vma() ranges held */
 	bool moving;			/* data being remapped from old_* */
 	u8 old_order;
 	u64 old_start;
@@ -207,6 +208,8 @@ u8 cfs_file_type(umode_t mode);
 
 /* file.c */
 extern const struct file_operations cfs_file_operations;
+extern const struct vm_operations_struct cfs_vm_ops;
+extern const struct address_space_operations cfs_file_aops;
 extern const struct inode_operations cfs_file_inode_operations;
 extern const struct inode_operations cfs_symlink_inode_operations;
 extern const struct inode_operations cfs_special_inode_operations;

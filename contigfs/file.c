@@ -196,7 +196,7 @@ static void cfs_vm_close(struct vm_area_struct *vma)
 		cfs_release_held(inode, 0);
 }
 
-static const struct vm_operations_struct cfs_vm_ops = {
+const struct vm_operations_struct cfs_vm_ops = {
 	.fault		= cfs_fault,
 	.page_mkwrite	= cfs_page_mkwrite,
 	.close		= cfs_vm_close,
@@ -361,6 +361,20 @@ const struct file_operations cfs_file_operations = {
 	.fsync		= cfs_fsync,
 	.splice_read	= generic_file_splice_read,
 	.splice_write	= iter_file_splice_write,
+};
+
+/* FIBMAP: file page -> LBA, the same answer contigfs_resolve_vma() gives. */
+static sector_t cfs_bmap(struct address_space *mapping, sector_t block)
+{
+	struct inode *inode = mapping->host;
+
+	if (block >= cfs_capacity(inode))
+		return 0;
+	return cfs_lba(inode, block);
+}
+
+const struct address_space_operations cfs_file_aops = {
+	.bmap		= cfs_bmap,
 };
 
 const struct inode_operations cfs_file_inode_operations = {

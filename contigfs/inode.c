@@ -213,6 +213,7 @@ static void cfs_set_ops(struct inode *inode, dev_t rdev)
 	if (S_ISREG(inode->i_mode)) {
 		inode->i_op = &cfs_file_inode_operations;
 		inode->i_fop = &cfs_file_operations;
+		inode->i_mapping->a_ops = &cfs_file_aops;
 	} else if (S_ISDIR(inode->i_mode)) {
 		inode->i_op = &cfs_dir_inode_operations;
 		inode->i_fop = &cfs_dir_operations;
@@ -569,6 +570,9 @@ int cfs_resize_block(struct inode *inode, u64 pages)
 	}
 	if (order == ci->order)
 		return 0;
+	/* A resolved range (siw-flash) holds LBAs of this block. */
+	if (atomic_read(&ci->pinned))
+		return order < ci->order ? 0 : -EBUSY;
 	if (order < ci->order) {
 		u64 keep = 1ULL << order;
 		unsigned int k;

@@ -44,6 +44,7 @@ static struct inode *cfs_alloc_inode(struct super_block *sb)
 	ci->parent = 0;
 	ci->zero_from = 0;
 	ci->moving = false;
+	atomic_set(&ci->pinned, 0);
 	ci->symlink = NULL;
 	INIT_LIST_HEAD(&ci->dirty);
 	return &ci->vfs_inode;
