@@ -252,6 +252,7 @@ void Checker::check()
 	}
 	dir_inos_[st.st_ino] = ".";
 	counts_.dirs++;
+	find_forced();
 	check_dir(dir_, "", Tree::kRoot);
 
 	if (level_ != Level::strict)
@@ -278,6 +279,52 @@ void Checker::check()
 						 : " (later names: " +
 							   later.substr(2) + ")"));
 	}
+}
+
+void Checker::find_forced()
+{
+	std::vector<std::pair<std::uint64_t, std::string>> todo{{Tree::kRoot, ""}};
+	std::set<std::uint64_t> seen{Tree::kRoot};
+	while (!todo.empty()) {
+		const auto [dir, rel] = todo.back();
+		todo.pop_back();
+		for (auto it = names_.lower_bound({dir, std::string()});
+		     it != names_.end() && it->first.first == dir; ++it) {
+			const Allowed a = allowed(dir, it->first.second);
+			std::set<std::uint64_t> objs;
+			if (a.claimed)
+				objs.insert(a.claimed);
+			for (const auto &[op, v] : a.later)
+				if (v)
+					objs.insert(v);
+			if (objs.size() != 1)
+				continue;
+			const std::uint64_t x = *objs.begin();
+			const std::string p = rel.empty() ? it->first.second
+							  : rel + "/" + it->first.second;
+			forced_[x].push_back(p);
+			if (tree_.get(x)->kind == Kind::dir && seen.insert(x).second)
+				todo.emplace_back(x, p);
+		}
+	}
+}
+
+int Checker::elsewhere(std::uint64_t obj, const std::string &rel,
+		       ino_t ino) const
+{
+	auto it = forced_.find(obj);
+	if (it == forced_.end())
+		return 0;
+	int said = 0;
+	for (const std::string &q : it->second) {
+		struct stat st;
+		if (q == rel || sys_.lstat((dir_ + "/" + q).c_str(), &st) < 0)
+			continue;
+		if (st.st_ino != ino)
+			return 1;
+		said = -1;
+	}
+	return said;
 }
 
 void Checker::check_dir(const std::string &path, const std::string &rel,
@@ -363,19 +410,24 @@ void Checker::check_name(std::uint64_t dir, const std::string &name,
 	}
 	// Try each candidate; keep the first that fits, else the one with
 	// the fewest complaints. Every one that fits counts as found.
-	std::size_t best = 0, best_count = std::numeric_limits<std::size_t>::max();
-	std::vector<std::uint64_t> fitting;
+	// A forced name elsewhere may say which one this is, or is not.
+	std::size_t best = 0;
+	std::pair<std::size_t, int> best_score{std::numeric_limits<std::size_t>::max(), 0};
+	std::set<std::uint64_t> fitting;
 	if (fit.size() > 1) {
 		for (std::size_t i = 0; i < fit.size(); i++) {
 			const Mark m = mark();
 			check_object(path, rel, st, fit[i]);
-			const std::size_t count = viol_.size() - m.viol;
+			const int ev = elsewhere(fit[i], rel, st.st_ino);
+			const std::size_t count =
+				viol_.size() - m.viol + (ev > 0 ? 1 : 0);
 			rollback(m);
 			if (count == 0)
-				fitting.push_back(fit[i]);
-			if (count < best_count) {
+				fitting.insert(fit[i]);
+			const std::pair<std::size_t, int> score{count, ev};
+			if (score < best_score) {
 				best = i;
-				best_count = count;
+				best_score = score;
 			}
 		}
 	}
@@ -383,6 +435,10 @@ void Checker::check_name(std::uint64_t dir, const std::string &name,
 	for (std::uint64_t x : fitting)
 		if (found_.insert(x).second)
 			undo_.push_back([this, x] { found_.erase(x); });
+	if (fitting.size() > 1 && S_ISREG(st.st_mode) && !alts_.count(st.st_ino)) {
+		alts_[st.st_ino] = fitting;
+		undo_.push_back([this, ino = st.st_ino] { alts_.erase(ino); });
+	}
 }
 
 void Checker::check_object(const std::string &path, const std::string &rel,
@@ -426,7 +482,29 @@ void Checker::check_object(const std::string &path, const std::string &rel,
 					       describe(o.born));
 		return;
 	}
-	// A file: one object is one inode, and the other way round.
+	// A file: one object is one inode, and the other way round; a guess
+	// among look-alikes gives way to what a later name says.
+	const auto unbind = [this](ino_t ino) {
+		const std::uint64_t was = ino_obj_.at(ino);
+		const auto saved = obj_ino_.at(was);
+		ino_obj_.erase(ino);
+		obj_ino_.erase(was);
+		undo_.push_back([this, ino, was, saved] {
+			ino_obj_[ino] = was;
+			obj_ino_[was] = saved;
+		});
+	};
+	const auto guessed = [this](ino_t ino, std::uint64_t x) {
+		auto a = alts_.find(ino);
+		return a != alts_.end() && a->second.count(x) != 0;
+	};
+	if (auto io = ino_obj_.find(st.st_ino);
+	    io != ino_obj_.end() && io->second != obj && guessed(st.st_ino, obj))
+		unbind(st.st_ino);
+	if (auto oi = obj_ino_.find(obj);
+	    oi != obj_ino_.end() && oi->second.first != st.st_ino &&
+	    guessed(oi->second.first, obj) && alts_.at(oi->second.first).size() > 1)
+		unbind(oi->second.first);
 	auto io = ino_obj_.find(st.st_ino);
 	if (io != ino_obj_.end() && io->second != obj) {
 		violation(rel, "the same inode (" + std::to_string(st.st_ino) +

@@ -122,6 +122,11 @@ private:
 			   const struct stat &st, std::uint64_t obj);
 	std::string origin(const std::vector<std::uint8_t> &found,
 			   std::uint64_t off) const;
+	// The paths where only `obj` may be (if anything is there).
+	void find_forced();
+	// What the forced paths of `obj` other than `rel` say of it being
+	// inode `ino`: 1 it is another inode, -1 it is this one, 0 nothing.
+	int elsewhere(std::uint64_t obj, const std::string &rel, ino_t ino) const;
 
 	void violation(const std::string &rel, const std::string &text);
 	// Trials of a candidate, undone if another one is chosen.
@@ -156,6 +161,10 @@ private:
 	std::map<ino_t, std::string> dir_inos_;
 	std::set<std::uint64_t> found_;
 	std::set<std::uint64_t> reported_missing_;	// by a name
+	std::map<std::uint64_t, std::vector<std::string>> forced_;
+	// Inodes whose object was a guess among look-alikes (empty files):
+	// the others they may be.
+	std::map<ino_t, std::set<std::uint64_t>> alts_;
 	Counts counts_;
 };
 

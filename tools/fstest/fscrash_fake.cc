@@ -95,6 +95,22 @@ bool FakeFs::apply(State &s, const Piece &p)
 		auto it = d->entries.find(p.name);
 		if (it == d->entries.end() || it->second != p.ino)
 			return false;
+		if (s.at(p.ino).kind == Kind::dir) {
+			// Never into itself (a subset of renames could).
+			for (std::uint64_t up = p.dir2, steps = 0; up != kRootIno;
+			     steps++) {
+				if (up == p.ino || steps > s.size())
+					return false;
+				std::uint64_t parent = 0;
+				for (const auto &[x, i] : s)
+					for (const auto &[n, e] : i.entries)
+						if (e == up && i.kind == Kind::dir)
+							parent = x;
+				if (!parent)
+					break;
+				up = parent;
+			}
+		}
 		auto z = d2->entries.find(p.name2);
 		if (z != d2->entries.end()) {
 			const Inode &zi = s.at(z->second);
@@ -542,10 +558,20 @@ void FakeFs::crash(Rng *torn)
 {
 	files_.clear();
 	live_ = durable_;
+	std::size_t meta = 0;
+	for (const Piece &p : pending_)
+		meta += p.type != Piece::data;
+	// strict: the metadata changes before this one made it.
+	const std::uint64_t prefix = torn ? torn->below(meta + 1) : 0;
+	std::size_t m = 0;
 	if (torn)
-		for (const Piece &p : pending_)
-			if (torn->one_in(2))
+		for (const Piece &p : pending_) {
+			const bool keep = mode_ == Mode::strict && p.type != Piece::data
+						  ? m++ < prefix
+						  : torn->one_in(2);
+			if (keep)
 				apply(live_, p);
+		}
 	pending_.clear();
 	durable_ = live_;
 }

@@ -2,13 +2,18 @@
 // An in-memory file system for flashnet-fscrash's unit tests: a live state
 // that the calls change, a durable state updated only at durability points
 // by the rules of one level, and a power cut that brings back the durable
-// state plus, if torn, a random subset (in order) of the changes made since
-// it was last updated. Writes are split into 512-byte sector pieces and a
-// size piece, so a torn cut can keep part of a write.
+// state plus, if torn, part of the changes made since it was last updated.
+// Writes are split into 512-byte sector pieces and a size piece, so a torn
+// cut can keep part of a write.
 //   posix: fsync/fdatasync of a file makes its data and size durable (not
 //     its names); fsync of a directory makes the whole namespace durable
-//     (every entry, as ext4's journal does); syncfs makes everything durable.
-//   strict: every durability call makes everything durable.
+//     (every entry, as ext4's journal does); syncfs makes everything
+//     durable. A torn cut keeps a random subset of the pending changes
+//     (in order; one that no longer applies is dropped).
+//   strict (contigfs): every durability call makes everything durable. A
+//     torn cut keeps an in-order prefix of the pending metadata changes
+//     (names, sizes: contigfs commits whole operations in order) and a
+//     random subset of the data sectors.
 #pragma once
 
 #include "fscrash_model.h"
@@ -50,9 +55,8 @@ public:
 	int lstat(const char *path, struct stat *st) override;
 	int list_dir(const char *path, std::vector<std::string> &names) override;
 
-	// The power cut: open files are gone, the durable state comes back;
-	// with `torn`, each change pending since is kept with probability
-	// 1/2, in order (a change that no longer applies is dropped).
+	// The power cut: open files are gone, the durable state comes back,
+	// with `torn` plus part of what was pending (above).
 	void crash(Rng *torn);
 	std::size_t pending() const { return pending_.size(); }
 

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
@@ -69,6 +70,47 @@ Checked check(FsSys &fs, const std::string &dir, const std::string &state,
 	std::ostringstream out;
 	const int code = check_main(fs, dir, state, level, 1000, out, out);
 	return {code, out.str()};
+}
+
+// Seeds for the random tests: FLASHNET_FSCRASH_SEEDS=N for a longer soak.
+std::uint64_t seeds(std::uint64_t def)
+{
+	const char *e = getenv("FLASHNET_FSCRASH_SEEDS");
+	return e ? std::max<std::uint64_t>(1, strtoull(e, nullptr, 10)) : def;
+}
+
+// FLASHNET_FSCRASH_FIRST=N: start there (to replay one failing seed).
+std::uint64_t first_seed()
+{
+	const char *e = getenv("FLASHNET_FSCRASH_FIRST");
+	return e ? strtoull(e, nullptr, 10) : 1;
+}
+
+// "path kind ino size [-> target]" for every entry, for failure messages.
+std::string listing(FsSys &fs, const std::string &dir, const std::string &rel = "")
+{
+	std::vector<std::string> names;
+	std::string out;
+	if (fs.list_dir(dir.c_str(), names) < 0)
+		return rel + ": unreadable\n";
+	for (const std::string &n : names) {
+		const std::string p = dir + "/" + n, r = rel.empty() ? n : rel + "/" + n;
+		struct stat st;
+		if (fs.lstat(p.c_str(), &st) < 0)
+			continue;
+		out += r + (S_ISDIR(st.st_mode) ? " dir" : S_ISLNK(st.st_mode) ? " symlink" : " file") +
+		       " ino " + std::to_string(st.st_ino) + " size " +
+		       std::to_string(st.st_size);
+		if (S_ISLNK(st.st_mode)) {
+			char t[512];
+			const ssize_t k = fs.readlink(p.c_str(), t, sizeof(t));
+			out += " -> " + std::string(t, k > 0 ? static_cast<std::size_t>(k) : 0);
+		}
+		out += "\n";
+		if (S_ISDIR(st.st_mode))
+			out += listing(fs, p, r);
+	}
+	return out;
 }
 
 // A power cut, thrown from the runner's hook.
@@ -434,7 +476,7 @@ TEST(FakeCut, RandomCutsPass)
 					Runner::Stage::done,
 					Runner::Stage::acked};
 	int cuts = 0, torn = 0;
-	for (std::uint64_t seed = 1; seed <= 60; seed++) {
+	for (std::uint64_t seed = first_seed(); seed <= seeds(60); seed++) {
 		for (FakeFs::Mode m : {FakeFs::Mode::posix, FakeFs::Mode::strict}) {
 			Rng rng(seed * 2 + (m == FakeFs::Mode::strict));
 			const RunConfig c = small(seed, 500);
@@ -463,12 +505,16 @@ TEST(FakeCut, RandomCutsPass)
 					<< " level "
 					<< (l == Level::strict ? "strict" : "posix")
 					<< "\n"
-					<< k.out;
+					<< k.out << "the tree:\n"
+					<< listing(fs, kRoot) << "the state file:\n"
+					<< slurp(tmp.path("state"));
 			}
 		}
 	}
-	EXPECT_GT(cuts, 60);
-	EXPECT_GT(torn, 20);
+	if (first_seed() == 1 && seeds(60) >= 60) {
+		EXPECT_GT(cuts, 60);
+		EXPECT_GT(torn, 20);
+	}
 }
 
 TEST(FakeCut, PosixFileSystemFailsTheStrictLevel)
@@ -480,7 +526,7 @@ TEST(FakeCut, PosixFileSystemFailsTheStrictLevel)
 		ScratchDir tmp("fscrash-levels");
 		FakeFs fs(kRoot, FakeFs::Mode::posix);
 		ASSERT_FALSE(run_fake(fs, tmp.path("state"), small(seed, 400), 400,
-				      Runner::Stage::acked));
+				      Runner::Stage::done));
 		fs.crash(nullptr);
 		EXPECT_EQ(check(fs, kRoot, tmp.path("state"), Level::posix).code,
 			  kExitOk);
@@ -626,9 +672,8 @@ TEST(FakeCorrupt, FileFsyncDoesNotClaimItsName)
 	EXPECT_EQ(s.check(Level::posix).code, kExitOk);
 	const Checked k = s.check(Level::strict);
 	EXPECT_EQ(k.code, kExitFailed) << k.out;
-	EXPECT_NE(k.out.find("VIOLATION: f: missing: file #2, at f at the last "
-			     "durability point op 2 (fsync f (#2)) and never "
-			     "removed after it, is under no name"),
+	EXPECT_NE(k.out.find("VIOLATION: f: missing; expected file #2 durable "
+			     "since op 2 (fsync f (#2))"),
 		  npos)
 		<< k.out;
 }
@@ -746,7 +791,7 @@ TEST(FakeCorrupt, RandomBreakageIsReported)
 	// After random cuts, break something the checker holds firm (a byte of
 	// a file, or a name) and find it reported at its path.
 	int bytes = 0, names = 0;
-	for (std::uint64_t seed = 1; seed <= 40; seed++) {
+	for (std::uint64_t seed = first_seed(); seed <= seeds(40); seed++) {
 		Rng rng(seed + 1000);
 		const FakeFs::Mode m =
 			seed % 2 ? FakeFs::Mode::strict : FakeFs::Mode::posix;
@@ -779,9 +824,14 @@ TEST(FakeCorrupt, RandomBreakageIsReported)
 			fs.close(fd);
 			const Checked k = check(fs, kRoot, tmp.path("state"), l);
 			EXPECT_EQ(k.code, kExitFailed) << k.out;
-			EXPECT_NE(k.out.find("VIOLATION: " + f.path +
-					     ": data differs at offset " +
+			// At f.path or at another name of the same file.
+			EXPECT_NE(k.out.find(": data differs at offset " +
 					     std::to_string(off) + " "),
+				  npos)
+				<< "seed " << seed << "\n"
+				<< k.out;
+			EXPECT_NE(k.out.find("(file #" + std::to_string(f.obj) +
+					     ", content"),
 				  npos)
 				<< "seed " << seed << "\n"
 				<< k.out;
@@ -802,8 +852,10 @@ TEST(FakeCorrupt, RandomBreakageIsReported)
 			names++;
 		}
 	}
-	EXPECT_GT(bytes, 5);
-	EXPECT_GT(names, 5);
+	if (first_seed() == 1 && seeds(40) >= 40) {
+		EXPECT_GT(bytes, 5);
+		EXPECT_GT(names, 5);
+	}
 }
 
 TEST(FakeCorrupt, ForeignStateFileIsUnusable)
