@@ -185,10 +185,10 @@ Checker::Claim Checker::content_claim(std::uint64_t file) const
 
 std::string Checker::claim_text(std::uint64_t c, std::uint64_t born) const
 {
-	if (c == 0)
-		return "as at the start of the run (DIR empty, fsynced)";
 	if (c >= born && j_.acked.count(c))
 		return "durable since " + describe(c);
+	if (born == 0)
+		return "as at the start of the run (DIR empty, fsynced)";
 	return "never made durable (made by " + describe(born) + ")";
 }
 

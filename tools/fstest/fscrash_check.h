@@ -32,8 +32,10 @@
 // Also, always: a directory has one name; two names of one file are one
 // inode, and one inode is one object. strict-metadata adds: every object
 // alive at the last point and not removed by a later op is found under a
-// name (a rename never loses what it moves), and a file whose names no
-// later op changed has st_nlink equal to its number of names.
+// name (a rename never loses what it moves: true of a file system that
+// commits whole operations in order, as contigfs's journal does), and a
+// file whose names no later op changed has st_nlink equal to its number of
+// names.
 #pragma once
 
 #include "fscrash_model.h"

@@ -70,8 +70,10 @@ found bytes and the ops involved):
   symlink targets are exact; a directory has one name; the names of one
     file are one inode, and one inode is one object;
   strict only: every object alive at P and removed by no later op is
-    found under some name (a rename never loses what it moves), and a file
-    whose names no later op changed has st_nlink = its number of names.
+    found under some name (a rename never loses what it moves: true where
+    whole operations reach the disk in order, as contigfs's journal
+    commits them), and a file whose names no later op changed has
+    st_nlink = its number of names.
 
 options:
   --dir DIR          the directory on the file system under test

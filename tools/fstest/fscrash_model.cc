@@ -581,8 +581,13 @@ Effect Tree::apply(const Op &op)
 
 std::string Tree::digest() const
 {
+	// Live objects only: a long run piles up removed ones, and this is
+	// computed at every durability point.
 	std::ostringstream s;
+	s << next_id_ << '\n';
 	for (const auto &[id, o] : objs_) {
+		if (!live(id))
+			continue;
 		s << id << ' ' << static_cast<int>(o.kind) << ' ' << o.born;
 		for (const auto &[d, n] : o.names)
 			s << " n" << d << '/' << n;

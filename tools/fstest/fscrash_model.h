@@ -149,7 +149,8 @@ public:
 	Effect apply(const Op &op);
 	// The id the next object made gets.
 	std::uint64_t next_id() const { return next_id_; }
-	// SHA-256 of everything (hex, the first 16 digits).
+	// SHA-256 of every live object and the next id (hex, the first 16
+	// digits).
 	std::string digest() const;
 
 	const std::map<std::uint64_t, Object> &objects() const { return objs_; }
