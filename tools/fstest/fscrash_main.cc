@@ -75,6 +75,12 @@ found bytes and the ops involved):
     commits them), and a file whose names no later op changed has
     st_nlink = its number of names.
 
+state file: text, one record per line, "CRC BODY" with CRC the CRC-32C of
+BODY in 8 hex digits: the header "fscrash 1 seed=S files=F max-file=M
+max-io=X ops=O", then "I N OP" (OP as in "write ID OFF LEN", "rename DIR
+NAME DIR2 NAME2", ...; objects by id, DIR itself is 1), "D N DIGEST" (the
+model's SHA-256 prefix after op N, checked by the replay) and "E N".
+
 options:
   --dir DIR          the directory on the file system under test
   --state FILE       the state journal

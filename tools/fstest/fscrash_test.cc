@@ -678,6 +678,31 @@ TEST(FakeCorrupt, FileFsyncDoesNotClaimItsName)
 		<< k.out;
 }
 
+TEST(FakeCorrupt, StrictClaimsOtherFilesAtAnyFsync)
+{
+	// b is never synced by itself: posix claims nothing of its content,
+	// strict claims it at a's fsync.
+	Script s(FakeFs::Mode::strict);
+	s.step("create 1 a 2 100");
+	s.step("create 1 b 3 3000");
+	s.step("fsyncdir 1");
+	s.step("write 3 10 20");	// op 4
+	s.step("fsync 2");		// op 5
+	s.cut();
+	ASSERT_EQ(s.check(Level::strict).code, kExitOk);
+	s.poke("b", 2, 10, 20);	// op 4's bytes lost: op 2's are back
+	EXPECT_EQ(s.check(Level::posix).code, kExitOk);
+	const Checked k = s.check(Level::strict);
+	EXPECT_EQ(k.code, kExitFailed) << k.out;
+	EXPECT_NE(k.out.find("VIOLATION: b: data differs at offset 10 (0xa): 20 "
+			     "of 3000 bytes wrong, the last at 29; expected the "
+			     "bytes of op 4 (write b (#3) [10, 30))"),
+		  npos)
+		<< k.out;
+	EXPECT_NE(k.out.find("content durable since op 5 (fsync a (#2))"), npos)
+		<< k.out;
+}
+
 TEST(FakeCorrupt, LostEntryOfAnFsyncedDirectory)
 {
 	Script s(FakeFs::Mode::posix);
