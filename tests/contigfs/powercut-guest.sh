@@ -33,7 +33,7 @@ if [ -z "${SEED:-}" ]; then
 	exit 0
 fi
 "$FSCRASH" run --dir "$MNT/run$CYCLE" --state "$OUT/state" --seed "$SEED" \
-	--ops 0 --files 24 --max-file 256k --progress 500 &
+	--ops 0 --files 24 --max-file 256k --progress 100 &
 sleep "$DELAY"
 kill -0 $! 2>/dev/null || fail "the load ended before the cut"
 echo POWERCUT-CUT-NOW

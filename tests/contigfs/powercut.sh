@@ -54,7 +54,9 @@ while [ $i -le "$cuts" ]; do
 			fail "cycle $i: the check of cycle $prev_cycle did not run; log $log"
 	fi
 	ops=$(grep -o "fscrash: op [0-9]*" "$log" | tail -n 1)
-	echo "cycle $i: seed ${seed:--} cut after ${delay:--} s, ${ops:-no load}"
+	checked=$(sed -n 's/^fscrash: checked \(.*\)$/\1/p' "$log")
+	echo "cycle $i: seed ${seed:--} cut after ${delay:--} s (${ops:-under 100 ops});" \
+		"previous load: ${checked:-none}"
 	prev_state= prev_cycle=$i
 	[ -s "$dir/guest.job/out/state" ] && prev_state=$dir/guest.job/out/state
 	[ -n "$seed" ] && [ -z "$prev_state" ] &&
