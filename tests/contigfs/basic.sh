@@ -9,7 +9,7 @@ tools=$(cd "$(dirname "$VM")/../.." && pwd)
 [ -x "$tools/tools/contigfs/mkfs.contigfs" ] || fail "mkfs.contigfs not built"
 
 timeout=900 ops=4000
-[ "$kernel" = debug ] && timeout=2400 ops=1500
+[ "$kernel" = debug ] && timeout=2400 ops=800
 expect_status 0 "$VM" run --kernel "$kernel" --timeout $timeout --mem 2048 \
 	--log-dir "$LOGS/guest" --env "FLASHNET_KMOD_DIR=$KMOD" \
 	--env "BLKCHECK=$BLKCHECK" --env "CFS_TOOLS=$tools" \
