@@ -161,78 +161,6 @@ Op parse_op(std::uint64_t n, const std::string &text)
 	return op;
 }
 
-// ---- Content ---------------------------------------------------------------
-
-void Content::split(std::uint64_t at)
-{
-	auto it = ext_.upper_bound(at);
-	if (it == ext_.begin())
-		return;
-	--it;
-	if (it->first < at && it->second.end > at) {
-		ext_.emplace(at, Extent{it->second.end, it->second.op});
-		it->second.end = at;
-	}
-}
-
-void Content::write(std::uint64_t off, std::uint64_t len, std::uint64_t op)
-{
-	if (!len)
-		return;
-	const std::uint64_t end = off + len;
-	split(off);
-	split(end);
-	ext_.erase(ext_.lower_bound(off), ext_.lower_bound(end));
-	ext_.emplace(off, Extent{end, op});
-	size_ = std::max(size_, end);
-}
-
-void Content::truncate(std::uint64_t size)
-{
-	if (size < size_) {
-		split(size);
-		ext_.erase(ext_.lower_bound(size), ext_.end());
-	}
-	size_ = size;
-}
-
-std::uint64_t Content::writer(std::uint64_t off) const
-{
-	auto it = ext_.upper_bound(off);
-	if (it == ext_.begin())
-		return 0;
-	--it;
-	return off < it->second.end ? it->second.op : 0;
-}
-
-void Content::expected(const Pattern &p, std::uint8_t *buf, std::uint64_t off,
-		       std::size_t len) const
-{
-	std::memset(buf, 0, len);
-	const std::uint64_t end = off + len;
-	auto it = ext_.upper_bound(off);
-	if (it != ext_.begin())
-		--it;
-	for (; it != ext_.end() && it->first < end; ++it) {
-		const std::uint64_t s = std::max(it->first, off);
-		const std::uint64_t e = std::min(it->second.end, end);
-		if (s < e)
-			p.fill(buf + (s - off), it->second.op, s, e - s);
-	}
-}
-
-bool Content::operator==(const Content &o) const
-{
-	if (size_ != o.size_ || ext_.size() != o.ext_.size())
-		return false;
-	auto a = ext_.begin();
-	for (auto b = o.ext_.begin(); b != o.ext_.end(); ++a, ++b)
-		if (a->first != b->first || a->second.end != b->second.end ||
-		    a->second.op != b->second.op)
-			return false;
-	return true;
-}
-
 // ---- Tree ------------------------------------------------------------------
 
 Tree::Tree()
@@ -593,7 +521,7 @@ std::string Tree::digest() const
 			s << " n" << d << '/' << n;
 		if (o.kind == Kind::file) {
 			s << " s" << o.data.size();
-			for (const auto &[start, x] : o.data.extents())
+			for (const auto &[start, x] : o.data.extent_map())
 				s << " e" << start << '-' << x.end << ':' << x.op;
 		}
 		if (o.kind == Kind::symlink)

@@ -8,6 +8,7 @@
 // knows what the whole tree looked like after every op. Pure: no I/O.
 #pragma once
 
+#include "fsx_model.h"
 #include "fsx_pattern.h"
 
 #include <cstddef>
@@ -70,32 +71,9 @@ Op parse_op(std::uint64_t n, const std::string &text);
 bool valid_name(const std::string &s);
 bool valid_target(const std::string &s);
 
-// A file's content: its size and, for every byte below it, the op that last
-// wrote it (0: zero, never written since it was last past EOF). Extents, so
-// memory grows with writes, not with the size.
-class Content {
-public:
-	struct Extent {
-		std::uint64_t end;
-		std::uint64_t op;
-	};
-
-	std::uint64_t size() const { return size_; }
-	void write(std::uint64_t off, std::uint64_t len, std::uint64_t op);
-	void truncate(std::uint64_t size);
-	std::uint64_t writer(std::uint64_t off) const;
-	// [off, off + len): bytes at or past EOF are zero.
-	void expected(const Pattern &p, std::uint8_t *buf, std::uint64_t off,
-		      std::size_t len) const;
-	const std::map<std::uint64_t, Extent> &extents() const { return ext_; }
-	bool operator==(const Content &o) const;
-
-private:
-	void split(std::uint64_t at);
-
-	std::map<std::uint64_t, Extent> ext_;	// start -> [start, end) by op
-	std::uint64_t size_ = 0;
-};
+// A file's contents: fsx's extent model (its size, and for every byte the
+// op that last wrote it; memory grows with writes, not with the size).
+using Content = Model;
 
 struct Object {
 	std::uint64_t id = 0;

@@ -15,6 +15,12 @@ namespace flashnet::fstest {
 
 class Model {
 public:
+	struct Extent {
+		std::uint64_t end;
+		std::uint64_t op;
+		bool operator==(const Extent &) const = default;
+	};
+
 	std::uint64_t size() const { return size_; }
 	// pwrite semantics: extends the size; a gap past the old EOF is zero.
 	void write(std::uint64_t off, std::uint64_t len, std::uint64_t op);
@@ -27,12 +33,11 @@ public:
 		      std::size_t len) const;
 	// Number of written extents (memory use).
 	std::size_t extents() const { return ext_.size(); }
+	// The extents themselves: start -> [start, end) written by op.
+	const std::map<std::uint64_t, Extent> &extent_map() const { return ext_; }
+	bool operator==(const Model &) const = default;
 
 private:
-	struct Extent {
-		std::uint64_t end;
-		std::uint64_t op;
-	};
 	// Makes `at` an extent boundary.
 	void split(std::uint64_t at);
 
