@@ -2,19 +2,13 @@
 # Mounts that must be refused with a clear message (tests/contigfs/bad-mount-guest.sh).
 #   bad-mount.sh stock|debug
 . "$(dirname "$0")/../lib/host.sh"
-. "$(dirname "$0")/../salsa/lib-host.sh"
+. "$(dirname "$0")/lib-host.sh"
 kernel=$1
 need_module "$kernel"
-tools=$(cd "$(dirname "$VM")/../.." && pwd)
-[ -x "$tools/tools/contigfs/mkfs.contigfs" ] || fail "mkfs.contigfs not built"
 
 timeout=600
 [ "$kernel" = debug ] && timeout=1500
-expect_status 0 "$VM" run --kernel "$kernel" --timeout $timeout \
-	--log-dir "$LOGS/guest" --env "FLASHNET_KMOD_DIR=$KMOD" \
-	--env "BLKCHECK=$BLKCHECK" --env "CFS_TOOLS=$tools" \
+cfs_guest_passes "$kernel" $timeout "contigfs bad mount: all cases passed" \
 	--disk "$LOGS/flash0.img:64M" --disk "$LOGS/other.img:16M" \
 	-- sh tests/contigfs/bad-mount-guest.sh
-grep -q "contigfs bad mount: all cases passed" "$LOGS/guest/guest.log" ||
-	fail "the guest did not finish every case"
 rm -f "$LOGS"/*.img

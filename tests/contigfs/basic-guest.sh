@@ -43,7 +43,7 @@ run "$NSTEST" --dir "$MNT/ns"
 rm -rf "$MNT/ns"
 
 echo "phase tree"
-run cp -a /work/main/salsa-ftl /work/main/tools "$MNT/"
+run cp -a salsa-ftl tools "$MNT/"
 "$TREECOPY" manifest "$MNT" >/tmp/before || fail "manifest before remount"
 rmmod contigfs 2>/dev/null && fail "rmmod contigfs succeeded while mounted"
 cfs_umount_fsck c0
@@ -51,7 +51,7 @@ run mount -t contigfs /dev/mapper/c0 "$MNT"
 "$TREECOPY" manifest "$MNT" >/tmp/after || fail "manifest after remount"
 run "$TREECOPY" compare /tmp/before /tmp/after
 mkdir -p /tmp/src
-(cd /work/main && cp -a salsa-ftl tools /tmp/src/) || fail "copy of the source"
+cp -a salsa-ftl tools /tmp/src/ || fail "copy of the source"
 "$TREECOPY" manifest /tmp/src >/tmp/src.manifest || fail "manifest of the source"
 run "$TREECOPY" compare /tmp/src.manifest /tmp/after --ignore mtime,owner,nlink
 cfs_umount_fsck c0

@@ -4,25 +4,20 @@
 # The next mount must finish the move with the synced data intact.
 #   move-cut.sh stock|debug
 . "$(dirname "$0")/../lib/host.sh"
-. "$(dirname "$0")/../salsa/lib-host.sh"
+. "$(dirname "$0")/lib-host.sh"
 kernel=$1
 need_module "$kernel"
-tools=$(cd "$(dirname "$VM")/../.." && pwd)
 
 timeout=300
 [ "$kernel" = debug ] && timeout=900
 for window in intent remapped; do
 	img=$LOGS/flash-$window.img
 	rm -f "$img"
-	expect_status 0 "$VM" run --kernel "$kernel" --timeout $timeout \
-		--log-dir "$LOGS/$window-write" --env "FLASHNET_KMOD_DIR=$KMOD" \
-		--env "BLKCHECK=$BLKCHECK" --env "CFS_TOOLS=$tools" \
-		--disk "$img:64M" --cut-at-marker "move of inode 2 $window" \
+	expect_status 0 cfs_vm "$kernel" "$LOGS/$window-write" \
+		--timeout $timeout --disk "$img:64M" --cut-at-marker "move of inode 2 $window" \
 		-- sh tests/contigfs/move-cut-guest.sh write
-	expect_status 0 "$VM" run --kernel "$kernel" --timeout $timeout \
-		--log-dir "$LOGS/$window-check" --env "FLASHNET_KMOD_DIR=$KMOD" \
-		--env "BLKCHECK=$BLKCHECK" --env "CFS_TOOLS=$tools" \
-		--disk "$img" -- sh tests/contigfs/move-cut-guest.sh check
+	expect_status 0 cfs_vm "$kernel" "$LOGS/$window-check" \
+		--timeout $timeout --disk "$img" -- sh tests/contigfs/move-cut-guest.sh check
 	grep -q "contigfs move cut: check passed" "$LOGS/$window-check/guest.log" ||
 		fail "$window: the check did not pass"
 	rm -f "$img"

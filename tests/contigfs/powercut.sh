@@ -6,10 +6,9 @@
 # power at a random moment. CONTIGFS_POWERCUT_SEED=N repeats seeds and cuts.
 #   powercut.sh stock|debug CUTS
 . "$(dirname "$0")/../lib/host.sh"
-. "$(dirname "$0")/../salsa/lib-host.sh"
+. "$(dirname "$0")/lib-host.sh"
 kernel=$1 cuts=$2
 need_module "$kernel"
-tools=$(cd "$(dirname "$VM")/../.." && pwd)
 
 master=${CONTIGFS_POWERCUT_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 echo "powercut: $cuts cuts on the $kernel kernel, master seed $master"
@@ -27,8 +26,7 @@ prev_state= prev_cycle=
 i=0
 while [ $i -le "$cuts" ]; do
 	dir=$LOGS/cycle-$i
-	set -- --env "FLASHNET_KMOD_DIR=$KMOD" --env "BLKCHECK=$BLKCHECK" \
-		--env "CFS_TOOLS=$tools" --env "CYCLE=$i"
+	set -- --env "CYCLE=$i"
 	[ -n "$prev_state" ] && set -- "$@" --env "PREV_STATE=$prev_state" \
 		--env "PREV_CYCLE=$prev_cycle"
 	seed= delay=
@@ -39,7 +37,7 @@ while [ $i -le "$cuts" ]; do
 		set -- "$@" --env "SEED=$seed" --env "DELAY=$delay" \
 			--cut-at-marker POWERCUT-CUT-NOW
 	fi
-	"$VM" run --kernel "$kernel" --timeout $timeout --log-dir "$dir" \
+	cfs_vm "$kernel" "$dir" --timeout $timeout \
 		--quiet --disk "$LOGS/flash0.img:512M" "$@" \
 		-- sh tests/contigfs/powercut-guest.sh
 	status=$?
