@@ -217,7 +217,7 @@ static void cfs_clear(struct cfs_alloc *a, unsigned int order, u64 idx)
  * Apply @t, or change nothing and return -ENOMEM. Sets go before clears so
  * that a page shared by both is not freed and reallocated in between.
  */
-static int cfs_commit(struct cfs_alloc *a, const struct cfs_txn *t, gfp_t gfp)
+static int cfs_txn_apply(struct cfs_alloc *a, const struct cfs_txn *t, gfp_t gfp)
 {
 	unsigned int k, j;
 	int err;
@@ -413,7 +413,7 @@ int cfs_alloc_block(struct cfs_alloc *a, unsigned int order, u64 *start)
 	t.set_hi = k;
 	t.clr_lo = k;
 	t.clr_hi = k + 1;
-	err = cfs_commit(a, &t, GFP_NOFS);
+	err = cfs_txn_apply(a, &t, GFP_NOFS);
 	if (err)
 		return err;
 	a->free_pages -= BIT_ULL(order);
@@ -443,7 +443,7 @@ int cfs_alloc_grow(struct cfs_alloc *a, u64 start, unsigned int order,
 	for (k = order; k < new_order; k++)
 		if (((start >> k) & 1) || !cfs_is_free(a, k, (start >> k) ^ 1))
 			return -ENOSPC;
-	cfs_commit(a, &t, GFP_NOFS);	/* clears only: cannot fail */
+	cfs_txn_apply(a, &t, GFP_NOFS);	/* clears only: cannot fail */
 	a->free_pages -= BIT_ULL(new_order) - BIT_ULL(order);
 	return 0;
 }
@@ -461,7 +461,7 @@ void cfs_alloc_shrink(struct cfs_alloc *a, u64 start, unsigned int order,
 	if (WARN_ON_ONCE(!cfs_alloc_is_allocated(a, start, order) ||
 			 new_order > order))
 		return;
-	cfs_commit(a, &t, CFS_GFP_NOFAIL);
+	cfs_txn_apply(a, &t, CFS_GFP_NOFAIL);
 	a->free_pages += BIT_ULL(order) - BIT_ULL(new_order);
 }
 EXPORT_SYMBOL_IF_KUNIT(cfs_alloc_shrink);
@@ -482,7 +482,7 @@ void cfs_alloc_free(struct cfs_alloc *a, u64 start, unsigned int order)
 	t.clr_hi = k;
 	t.set_lo = k;
 	t.set_hi = k + 1;
-	cfs_commit(a, &t, CFS_GFP_NOFAIL);
+	cfs_txn_apply(a, &t, CFS_GFP_NOFAIL);
 	a->free_pages += BIT_ULL(order);
 }
 EXPORT_SYMBOL_IF_KUNIT(cfs_alloc_free);
@@ -505,7 +505,7 @@ int cfs_alloc_reserve(struct cfs_alloc *a, u64 start, unsigned int order)
 	t.set_hi = k;
 	t.clr_lo = k;
 	t.clr_hi = k + 1;
-	err = cfs_commit(a, &t, GFP_NOFS);
+	err = cfs_txn_apply(a, &t, GFP_NOFS);
 	if (err)
 		return err;
 	a->free_pages -= BIT_ULL(order);
