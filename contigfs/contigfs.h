@@ -164,6 +164,7 @@ void *cfs_meta_write(struct cfs_sb_info *sbi, u64 lba);
 void *cfs_meta_new(struct cfs_sb_info *sbi, u64 lba);
 int cfs_txn_reserve(struct cfs_sb_info *sbi);
 int cfs_commit(struct cfs_sb_info *sbi);
+int cfs_sync(struct cfs_sb_info *sbi);
 int cfs_journal_replay(struct cfs_sb_info *sbi);
 int cfs_journal_clear(struct cfs_sb_info *sbi);
 void cfs_mcache_destroy(struct cfs_sb_info *sbi);

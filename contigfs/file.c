@@ -338,18 +338,7 @@ out:
  */
 int cfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
-	struct inode *inode = file_inode(file);
-	struct cfs_sb_info *sbi = CFS_SB(inode->i_sb);
-	int ret;
-
-	mutex_lock(&sbi->meta_lock);
-	ret = sbi->commit_error;
-	if (!ret && !sb_rdonly(inode->i_sb))
-		ret = cfs_commit(sbi);
-	mutex_unlock(&sbi->meta_lock);
-	if (!ret)
-		ret = salsa_sync_range_wait(sbi->ftl, 0, 1);
-	return ret;
+	return cfs_sync(CFS_SB(file_inode(file)->i_sb));
 }
 
 const struct file_operations cfs_file_operations = {

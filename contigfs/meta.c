@@ -365,7 +365,7 @@ static void cfs_run_trims(struct cfs_sb_info *sbi)
  * home pages, flush; then trims of what it freed. On failure the fs stops
  * accepting changes (the error sticks) rather than guess what is on flash.
  */
-int cfs_commit(struct cfs_sb_info *sbi)
+static int cfs_commit_txn(struct cfs_sb_info *sbi, bool *flushed)
 {
 	struct cfs_txn_build tb = { .sbi = sbi };
 	struct cfs_mbuf *mb, *tmp;
@@ -373,6 +373,7 @@ int cfs_commit(struct cfs_sb_info *sbi)
 	int ret;
 
 	lockdep_assert_held(&sbi->meta_lock);
+	*flushed = false;
 	if (sbi->commit_error)
 		return sbi->commit_error;
 	cfs_apply_pending_frees(sbi);
@@ -407,6 +408,7 @@ int cfs_commit(struct cfs_sb_info *sbi)
 	if (ret)
 		goto fail_free;
 
+	*flushed = tb.nr != 0;
 	if (tb.nr) {
 		ret = cfs_journal_write(sbi, tb.img, tb.nr);
 		if (!ret)
@@ -442,6 +444,32 @@ fail:
 	sbi->commit_error = ret;
 	cfs_err(sbi->sb, "commit failed (%d); no further changes accepted",
 		ret);
+	return ret;
+}
+
+int cfs_commit(struct cfs_sb_info *sbi)
+{
+	bool flushed;
+
+	return cfs_commit_txn(sbi, &flushed);
+}
+
+/*
+ * fsync, syncfs: everything written so far on flash. A commit flushes the
+ * FTL (file data included); without one to make, a flush alone does.
+ */
+int cfs_sync(struct cfs_sb_info *sbi)
+{
+	bool flushed = false;
+	int ret;
+
+	mutex_lock(&sbi->meta_lock);
+	ret = sbi->commit_error;
+	if (!ret && !sb_rdonly(sbi->sb))
+		ret = cfs_commit_txn(sbi, &flushed);
+	mutex_unlock(&sbi->meta_lock);
+	if (!ret && !flushed)
+		ret = salsa_sync_range_wait(sbi->ftl, 0, 1);
 	return ret;
 }
 

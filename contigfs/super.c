@@ -69,13 +69,13 @@ static int cfs_sync_fs(struct super_block *sb, int wait)
 	struct cfs_sb_info *sbi = CFS_SB(sb);
 	int ret;
 
+	if (wait)
+		return cfs_sync(sbi);
 	mutex_lock(&sbi->meta_lock);
 	ret = sbi->commit_error;
 	if (!ret && !sb_rdonly(sb))
 		ret = cfs_commit(sbi);
 	mutex_unlock(&sbi->meta_lock);
-	if (!ret && wait)
-		ret = salsa_sync_range_wait(sbi->ftl, 0, 1);
 	return ret;
 }
 
