@@ -516,6 +516,19 @@ static int cfs_move_data(struct inode *inode, u64 start, unsigned int order,
 		cfs_commit(sbi);
 		return ret;
 	}
+	/*
+	 * The remap must be on flash before the journal says the move is
+	 * over: one FTL commit can be cut half-way, keeping the journal's
+	 * pages but not the remap, and the inode would point at nothing.
+	 * If the flush fails, the intent stays; mount finishes the move.
+	 */
+	ret = used ? salsa_sync_range_wait(sbi->ftl, 0, 1) : 0;
+	if (ret) {
+		sbi->commit_error = ret;
+		cfs_err(inode->i_sb, "flush after moving inode %lu failed (%d); no further changes accepted",
+			inode->i_ino, ret);
+		return ret;
+	}
 	cfs_move_pause(inode, "remapped");
 	ci->moving = false;
 	cfs_defer_free(sbi, zone, old_start, old_order);
@@ -809,6 +822,9 @@ static int cfs_finish_move(struct cfs_sb_info *sbi, u64 ino)
 	used = min_t(u64, DIV_ROUND_UP(le64_to_cpu(di->i_size), PAGE_SIZE),
 		     1ULL << di->i_old_order);
 	ret = used ? salsa_remap(sbi->ftl, from, to, used) : 0;
+	/* On flash before the commit that ends the move (cfs_move_data()). */
+	if (!ret && used)
+		ret = salsa_sync_range_wait(sbi->ftl, 0, 1);
 	if (ret && ret != -EEXIST) {
 		cfs_err(sbi->sb, "inode %llu: finishing its move failed (%d)",
 			ino, ret);
