@@ -20,7 +20,7 @@ all: tools modules
 help:
 	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,4p'
 	@echo "targets: all tools modules debug-kernel modules-debug siw-reference"
-	@echo "         check check-quick unit demo clean"
+	@echo "         check check-quick unit demo clean bench-salsa bench-contigfs"
 
 setup:
 	@tools/setup/setup.sh
@@ -64,7 +64,7 @@ clean:
 
 # Benchmarks of the salsa target, not part of check: write amplification
 # under skewed overwrites, and 4 KiB IOPS through salsa vs raw null_blk.
-.PHONY: bench-salsa
+.PHONY: bench-salsa bench-contigfs
 BENCH_ENV = FLASHNET_VM=$(CMAKE_BUILD)/tools/vm/flashnet-vm \
 	FLASHNET_BLKCHECK=$(CMAKE_BUILD)/tools/salsa/flashnet-blkcheck \
 	FLASHNET_KMOD_DIR=$(abspath $(KMOD_OUT))
@@ -73,3 +73,9 @@ bench-salsa: tools modules
 		tests/salsa/bench-wa.sh stock
 	@$(BENCH_ENV) FLASHNET_TEST_LOGS=$(abspath $(LOG_DIR))/bench-iops \
 		tests/salsa/bench-iops.sh stock
+
+# contigfs vs the raw salsa device (fio psync and mmap) and metadata rates
+# vs ext4 on the same salsa table; BENCH_RUNS etc.: tests/contigfs/bench.sh.
+bench-contigfs: tools modules
+	@$(BENCH_ENV) FLASHNET_TEST_LOGS=$(abspath $(LOG_DIR))/bench-contigfs \
+		tests/contigfs/bench.sh stock
