@@ -3,6 +3,7 @@
 # negotiation and handshake, CRC32c, FPDU sizing, receive checks,
 # TERMINATE frames, STags, ring indexes) on the debug kernel: every case of
 # every suite must pass and the guest log must stay free of kernel reports.
+# Then, with upstream siw loaded, siw_flash.ko must refuse to load.
 . "$(dirname "$0")/../lib/host.sh"
 KUNIT=${FLASHNET_KUNIT:?}
 "$KUNIT" --log-dir "$LOGS" --timeout 900 --panic-on-oops \
@@ -18,3 +19,15 @@ for s in siw_flash_iwarp siw_flash_mpa_frame siw_flash_mpa_negotiation \
 	siw_flash_term siw_flash_stag siw_flash_ring; do
 	grep -qx "suite $s: pass" "$LOGS/report.txt" || fail "suite $s did not pass"
 done
+
+# With upstream siw loaded, siw_flash.ko must refuse to load and say why
+# (the run above showed it loads without siw).
+mkdir -p "$LOGS/with-siw"
+"$KUNIT" --log-dir "$LOGS/with-siw" --timeout 600 --modprobe siw \
+	siw-flash/siw_flash.ko >"$LOGS/with-siw/report.txt" 2>&1
+got=$?
+[ "$got" = 1 ] || fail "with siw loaded: flashnet-kunit exited $got, want 1"
+grep -q "siw_flash: upstream siw is loaded" "$LOGS/with-siw/kunit.log" ||
+	fail "with siw loaded: no refusal message in $LOGS/with-siw/kunit.log"
+grep -q "insmod .*siw_flash.ko failed" "$LOGS/with-siw/kunit.log" ||
+	fail "with siw loaded: siw_flash.ko was not refused"
