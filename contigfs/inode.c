@@ -164,7 +164,7 @@ static int cfs_inode_check(struct cfs_sb_info *sbi, u64 ino,
 		   size < CONTIGFS_INLINE_SYMLINK))
 		why = "size beyond its block";
 	else if ((le16_to_cpu(di->i_flags) & CONTIGFS_INODE_MOVING) &&
-		 (!S_ISREG(mode) || order == CONTIGFS_NO_BLOCK ||
+		 (order == CONTIGFS_NO_BLOCK ||
 		  di->i_old_order >= zone->orders ||
 		  !cfs_alloc_is_allocated(&zone->alloc,
 					  le64_to_cpu(di->i_old_start),
@@ -804,7 +804,7 @@ void cfs_evict_inode(struct inode *inode)
  */
 static int cfs_finish_move(struct cfs_sb_info *sbi, u64 ino)
 {
-	struct cfs_zone_info *zone = &sbi->data;
+	struct cfs_zone_info *zone;
 	struct contigfs_inode *di;
 	u64 from, to, used;
 	void *page;
@@ -817,6 +817,12 @@ static int cfs_finish_move(struct cfs_sb_info *sbi, u64 ino)
 	if (IS_ERR(page))
 		return PTR_ERR(page);
 	di = page + cfs_inode_off(ino);
+	/*
+	 * This module moves only file data by remapping, but the format
+	 * allows any block to move so: nothing of the metadata zone is
+	 * cached before this scan.
+	 */
+	zone = S_ISREG(le16_to_cpu(di->i_mode)) ? &sbi->data : &sbi->meta;
 	from = zone->start + le64_to_cpu(di->i_old_start);
 	to = zone->start + le64_to_cpu(di->i_start);
 	used = min_t(u64, DIV_ROUND_UP(le64_to_cpu(di->i_size), PAGE_SIZE),
@@ -856,7 +862,7 @@ int cfs_scan_inodes(struct cfs_sb_info *sbi)
 		struct contigfs_inode *di;
 		void *page;
 
-		if (ino <= CONTIGFS_ROOT_INO)
+		if (ino < CONTIGFS_ROOT_INO)
 			continue;
 		page = cfs_meta_read(sbi, cfs_inode_lba(sbi, ino));
 		if (IS_ERR(page)) {
@@ -883,6 +889,11 @@ int cfs_scan_inodes(struct cfs_sb_info *sbi)
 				break;
 			}
 			di = page + cfs_inode_off(ino);
+		}
+		if (ino == CONTIGFS_ROOT_INO && !di->i_nlink) {
+			cfs_err(sbi->sb, "root directory has no links");
+			ret = -EUCLEAN;
+			break;
 		}
 		if (di->i_nlink)
 			continue;

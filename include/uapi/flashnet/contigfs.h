@@ -125,6 +125,8 @@ enum contigfs_file_type {
  * block; i_start is zone-relative. CONTIGFS_INODE_MOVING: the contents are
  * being moved from (i_old_start, i_old_order) to (i_start, i_order) by a
  * salsa remap; both blocks are allocated until mount finishes the move.
+ * The module moves only regular files so (directories move by copying
+ * within one transaction), but mount finishes a pending move of any block.
  */
 struct contigfs_inode {
 	__le16 i_mode;
