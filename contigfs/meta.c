@@ -532,16 +532,6 @@ int cfs_journal_replay(struct cfs_sb_info *sbi)
 	    nr > sbi->journal_max)
 		goto out;
 	for (i = 0; i < nr; i++) {
-		u64 lba = le64_to_cpu(jh->j_lba[i]);
-
-		/* Home pages are metadata: never the sb, journal or data. */
-		if (lba < sbi->ibitmap_start ||
-		    lba >= le64_to_cpu(sbi->disk.s_data.start)) {
-			cfs_err(sbi->sb, "journal image %u targets LBA %llu outside the metadata areas",
-				i, lba);
-			ret = -EUCLEAN;
-			goto out;
-		}
 		ret = cfs_read_page(sbi, sbi->journal_start + 1 + i, buf);
 		if (ret)
 			goto out;
@@ -549,6 +539,18 @@ int cfs_journal_replay(struct cfs_sb_info *sbi)
 	}
 	if (data_crc != le32_to_cpu(jh->j_data_crc))
 		goto out;	/* torn: the txn never committed */
+	/* Committed, so its home pages are metadata: never sb, journal, data. */
+	for (i = 0; i < nr; i++) {
+		u64 lba = le64_to_cpu(jh->j_lba[i]);
+
+		if (lba < sbi->ibitmap_start ||
+		    lba >= le64_to_cpu(sbi->disk.s_data.start)) {
+			cfs_err(sbi->sb, "journal image %u targets LBA %llu outside the metadata areas",
+				i, lba);
+			ret = -EUCLEAN;
+			goto out;
+		}
+	}
 	for (i = 0; i < nr && !ret; i++) {
 		ret = cfs_read_page(sbi, sbi->journal_start + 1 + i, buf);
 		if (!ret)
