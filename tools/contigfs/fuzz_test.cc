@@ -3,13 +3,13 @@
 // builder image (some inodes resealed, so wrong fields get past the crc).
 // fsck must never crash or hang, and after `fsck -y` a `fsck -n` must give
 // 0 (or 4 when -y said 4), and another -y must find nothing.
+#include "corrupt.h"
 #include "test_util.h"
 
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <random>
 #include <unistd.h>
 
 using namespace flashnet::contigfs;
@@ -28,9 +28,7 @@ constexpr unsigned kTimeoutSeconds = 30;
 struct Pristine {
 	TempDir dir;
 	std::string path = dir / "pristine";
-	Layout l;
-	std::string meta;			// pages [0, data.start)
-	std::vector<std::uint64_t> pages;	// non-zero metadata pages
+	MetadataSnapshot snap;
 };
 
 // A small image with everything in it: several directory blocks, nested
@@ -65,14 +63,7 @@ const Pristine &pristine()
 		b.start_move("/a/f", 4);
 		b.start_move("/a/b", 1);
 		b.commit();
-		p->l = b.layout();
-		Image &img = b.image();
-		p->meta.resize(p->l.data.start * kPageSize);
-		img.read(0, p->l.data.start, p->meta.data());
-		for (std::uint64_t lba = 0; lba < p->l.data.start; lba++)
-			if (lba == p->l.journal_start ||
-			    !is_zero(p->meta.data() + lba * kPageSize, kPageSize))
-				p->pages.push_back(lba);
+		p->snap = MetadataSnapshot::take(b.image());
 		return p;
 	}();
 	return *p;
@@ -87,39 +78,8 @@ void restore(const std::string &path)
 // Flips bytes; returns a description for failure messages.
 std::string mutate(const std::string &path, std::uint64_t seed)
 {
-	const Pristine &p = pristine();
-	std::mt19937_64 rng(seed);
 	Image img = Image::open(path, Image::Access::read_write);
-	std::ostringstream what;
-	const int flips = 1 + static_cast<int>(rng() % 4);
-	for (int i = 0; i < flips; i++) {
-		const std::uint64_t lba = p.pages[rng() % p.pages.size()];
-		std::vector<std::uint8_t> page = read_page(img, lba);
-		// Not the superblock's magic and version: a foreign file
-		// system is exit 8, which is not what this test is about.
-		const std::size_t lo = lba == CONTIGFS_SB_LBA ? 12 : 0;
-		const std::size_t off = lo + rng() % (kPageSize - lo);
-		const std::uint8_t x = static_cast<std::uint8_t>(1 + rng() % 255);
-		page[off] ^= x;
-		what << " LBA " << lba << " byte " << off << " ^= " << int(x);
-		const bool itable = lba >= p.l.itable_start &&
-				    lba < p.l.itable_start + p.l.itable_pages;
-		if (itable && rng() % 2) {
-			const std::size_t slot = off / CONTIGFS_INODE_SIZE;
-			const std::uint64_t ino =
-				(lba - p.l.itable_start) * kInodesPerPage + slot;
-			contigfs_inode inode;
-			std::memcpy(&inode, page.data() + slot * sizeof(inode), sizeof(inode));
-			if (!slot_free(inode)) {
-				seal_inode(ino, inode);
-				std::memcpy(page.data() + slot * sizeof(inode), &inode,
-					    sizeof(inode));
-				what << " (inode " << ino << " resealed)";
-			}
-		}
-		img.write(lba, 1, page.data());
-	}
-	return what.str();
+	return corrupt(img, pristine().snap, seed);
 }
 
 struct Outcome {
@@ -170,7 +130,7 @@ TEST(Fuzz, PristineImageIsClean)
 	Checked c = check(path, false);
 	EXPECT_EQ(c.code(), kFsckClean) << c.output;
 	EXPECT_EQ(c.report.notes.size(), 2u) << "two pending moves";
-	EXPECT_GT(pristine().pages.size(), 20u);
+	EXPECT_GT(pristine().snap.pages.size(), 20u);
 }
 
 TEST(Fuzz, FlippedMetadataNeverCrashesAndRepairsConverge)
