@@ -95,7 +95,20 @@ void notify_solicited(const Options &o)
 			  IBV_SEND_SIGNALED | (i == h.count - 1 ? IBV_SEND_SOLICITED : 0));
 		expect_wc(ep->scq, 100 + i, timeout_ms(o), "SEND");
 	}
-	expect_server_ok(slots.get<Report>(*ep, 0, timeout_ms(o), "server report"));
+	Report r = slots.get<Report>(*ep, 0, timeout_ms(o), "server report");
+	expect_server_ok(r);
+	if (o.profile == "siw") {
+		// siw_rqe_complete() calls siw_cq_notify_now(cq, SIW_WQE_SIGNALLED):
+		// the SOLICITED flag of the RECV never reaches the check, so a
+		// CQ armed solicited-only is not notified for receives.
+		check(r.woke == 0, "solicited-only CQ was notified (" + std::to_string(r.woke - 1) +
+					   " messages present): upstream siw 6.1 never does that");
+	} else {
+		check(r.woke != 0, "solicited-only CQ was never notified");
+		check(r.woke == 1 + h.count, "solicited-only CQ woke after " +
+						     std::to_string(r.woke - 1) + " of " +
+						     std::to_string(h.count) + " messages");
+	}
 	ep->disconnect();
 }
 

@@ -130,7 +130,8 @@ public:
 	void watch(ibv_context *ctx);	// starts the reader once per context
 	std::uint64_t qp_mask(std::uint32_t qp_num);	// event_bit()s seen
 	std::uint64_t cq_mask(const ibv_cq *cq);
-	void forget_cq(const ibv_cq *cq);	// before the CQ is destroyed
+	void forget_cq(const ibv_cq *cq);
+	void forget_qp(std::uint32_t qp_num);	// a new QP got this number	// before the CQ is destroyed
 	// Polls pred() (which may call the *_mask methods) until true or the deadline.
 	bool wait(const std::function<bool()> &pred, int timeout_ms);
 	void stop();

@@ -91,7 +91,7 @@ struct Report {
 	std::uint64_t cq_events = 0;		// bit per ibv_event_type on its CQs
 	std::uint8_t disconnected = 0;		// RDMA_CM_EVENT_DISCONNECTED seen
 	std::uint8_t mr_intact = 0;		// Target: MR unchanged (error cases)
-	std::uint16_t pad = 0;
+	std::uint16_t woke = 0;			// Recv solicited-only: 1 + completions present at the wakeup, 0 none
 	std::uint32_t cq_cqe = 0;		// Recv: entries its receive CQ really has
 	char text[200] = {};			// the server's verdict in words
 };

@@ -157,14 +157,13 @@ void serve_recv(Endpoint &ep, const Hello &h, int tmo)
 			verdict = "connection never ended; ";
 		wcs = observe_end(ep, h.count + 8);
 	} else if (h.flags & kSolicitedOnly) {
-		if (!wait_cq_event(ep.cc, tmo))
-			fail("no completion event with a solicited-only CQ");
-		wcs = poll_n(ep.rcq, h.count, 0);
-		if (wcs.size() < h.count)
-			verdict = "solicited-only CQ woke up after " +
-				  std::to_string(wcs.size()) + " of " +
-				  std::to_string(h.count) + " messages; ";
-		// The rest, if the notification came early.
+		// One wakeup, at the solicited SEND; all messages are there by
+		// then. Whether it came at all is the client's to judge (upstream
+		// siw 6.1 never signals a solicited-only CQ for a RECV).
+		if (wait_cq_event(ep.cc, std::min(tmo, 5000))) {
+			wcs = poll_n(ep.rcq, h.count, 0);
+			rep.woke = static_cast<std::uint16_t>(1 + wcs.size());
+		}
 		auto more = poll_n(ep.rcq, h.count - wcs.size(), tmo);
 		wcs.insert(wcs.end(), more.begin(), more.end());
 	} else if (h.flags & kChannel) {
