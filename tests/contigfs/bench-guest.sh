@@ -98,7 +98,7 @@ data_phase() {
 }
 
 # md FS DIRS RUN: a fresh salsa device with FS on it, flashnet-metabench;
-# appends "meta FS DIRS RUN STEP RATE BUSY PER_BUSY_CPU" per step.
+# appends "meta FS DIRS RUN STEP RATE BUSY PER_BUSY_CPU SECONDS" per step.
 md() {
 	fs=$1 dirs=$2 rep=$3
 	salsa_create md "$pages" /dev/nullb0 pool_size="$pool" format=1
@@ -117,8 +117,9 @@ md() {
 	awk -v fs=$fs -v d=$dirs -v r=$rep '
 		{ s = $1; if (s == "stat") s = n++ ? "stat-cold" : "stat-warm"
 		  if (s == "sync") s = m++ ? "sync-unlink" : "sync-create"
-		  sub("rate=", "", $6); sub("busy=", "", $7); sub("per_busy_cpu=", "", $8)
-		  print "meta", fs, d, r, s, $6, $7, $8 }' "$log" | tee -a "$out"
+		  sub("seconds=", "", $5); sub("rate=", "", $6); sub("busy=", "", $7)
+		  sub("per_busy_cpu=", "", $8)
+		  print "meta", fs, d, r, s, $6, $7, $8, $5 }' "$log" | tee -a "$out"
 	run umount "$MNT"
 	salsa_remove md
 }
