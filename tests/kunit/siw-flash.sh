@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/host.sh"
 KUNIT=${FLASHNET_KUNIT:?}
 "$KUNIT" --log-dir "$LOGS" --timeout 900 --panic-on-oops \
-	--modprobe libcrc32c \
+	--modprobe libcrc32c --modprobe ib_core \
 	siw-flash/siw_flash.ko siw-flash/siw_flash_kunit.ko >"$LOGS/report.txt"
 got=$?
 cat "$LOGS/report.txt"
