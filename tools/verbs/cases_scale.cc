@@ -1,7 +1,11 @@
 // Many QPs at once: --qps connections (64 by default), each its own
-// rdma_cm connection, PD, CQs and QP, all open together; SENDs are posted
-// on all of them before any completion is reaped, and every server thread
-// checks its own data.
+// rdma_cm connection, PD and QP, all open together; SENDs are posted on
+// all of them before any completion is reaped, and every server thread
+// checks its own data. The QPs of each side share one send and one
+// receive CQ: upstream siw cannot create the object whose mmap key would
+// be 0x90000 (SIW_INVAL_UOBJ_KEY, i.e. the 145th page of queues one
+// process has mapped), and a CQ pair per QP reaches that at the 36th QP
+// (README.md). Shared CQs: 2 pages per QP plus the CQs.
 #include "client.h"
 #include "pattern.h"
 
@@ -21,6 +25,15 @@ void many_qps(const Options &o)
 		std::unique_ptr<Endpoint> ep;
 		std::vector<std::unique_ptr<Buffer>> bufs;
 	};
+	// Keep both sides below the 144 mmap pages (README.md): 2 per QP,
+	// CQs of up to 256 entries take 3 each, and some room for the
+	// server's other connections.
+	check(o.qps <= 64, "--qps " + std::to_string(o.qps) +
+				   " needs more than the 144 queue pages one process can "
+				   "map on upstream siw (README.md); at most 64");
+	const std::uint64_t group = make_hello(o, Role::Recv, "many_qps.group").token;
+	auto scq = std::make_shared<SharedCq>(static_cast<int>(o.qps * count));
+	auto rcq = std::make_shared<SharedCq>(static_cast<int>(o.qps));
 	std::vector<Conn> conns(o.qps);
 	for (unsigned q = 0; q < o.qps; q++) {
 		Conn &c = conns[q];
@@ -30,12 +43,15 @@ void many_qps(const Options &o)
 		for (std::size_t i = 0; i < sizes.size(); i++)
 			c.h.sizes[i] = sizes[i];
 		c.h.recv_sges = 2;
+		c.h.flags = kSharedCq;
+		c.h.group = group;
+		c.h.cq_size = static_cast<std::uint16_t>(o.qps * count);
 		QpSpec spec;
 		spec.send_sge = 2;
 		spec.send_wr = 8;
-		spec.send_cq = 8;
 		spec.recv_wr = 2;
-		spec.recv_cq = 2;
+		spec.shared_send = scq;
+		spec.shared_recv = rcq;
 		c.slots = std::make_unique<MsgSlots>();
 		try {
 			c.ep = connect_to(o.addr, o.port, c.h, spec, timeout_ms(o),
@@ -65,7 +81,7 @@ void many_qps(const Options &o)
 	for (unsigned q = 0; q < o.qps; q++) {
 		Conn &c = conns[q];
 		try {
-			auto wcs = poll_n(c.ep->scq, count, timeout_ms(o));
+			auto wcs = c.ep->poll_send(count, timeout_ms(o));
 			check(wcs.size() == count, "SEND completions missing");
 			for (auto &wc : wcs)
 				check(wc.status == IBV_WC_SUCCESS, "SEND: " + wc_status_name(wc.status));

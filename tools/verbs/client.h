@@ -34,6 +34,11 @@ void expect_server_ok(const Report &r);
 Report finish_target(Endpoint &ep, MsgSlots &slots, std::uint64_t report_wr,
 		     const Done &done, int tmo);
 
+// Handshake before a case: a Role::Sync connection the server accepts
+// only once every earlier connection's thread has ended. Up to 3 attempts,
+// each failure logged as "retry: ..."; false if none succeeded.
+bool sync_server(const Options &o, const std::string &before);
+
 int run_client(const Options &o);
 
 // Case groups (cases_*.cc).

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -20,6 +21,26 @@ using Clock = std::chrono::steady_clock;
 std::string errno_text(const std::string &what, int err)
 {
 	return what + ": " + std::strerror(err);
+}
+
+int tcp_busy(std::uint16_t port)
+{
+	FILE *f = std::fopen("/proc/net/tcp", "r");
+	if (!f)
+		return -1;
+	char line[512];
+	int n = 0;
+	std::fgets(line, sizeof(line), f);	// header
+	while (std::fgets(line, sizeof(line), f)) {
+		unsigned lport = 0, rport = 0, st = 0;
+		// "  0: 0100007F:4A9D 00000000:0000 0A ..."
+		if (std::sscanf(line, " %*d: %*x:%x %*x:%x %x", &lport, &rport, &st) != 3)
+			continue;
+		if ((lport == port || rport == port) && st != 0x0a && st != 0x06)
+			n++;
+	}
+	std::fclose(f);
+	return n;
 }
 
 namespace {
@@ -59,6 +80,10 @@ Buffer::~Buffer()
 
 void Buffer::reg(ibv_pd *pd, int access)
 {
+	if (mr_) {
+		ibv_dereg_mr(mr_);
+		mr_ = nullptr;
+	}
 	mr_ = ibv_reg_mr(pd, p_, size_, access);
 	if (!mr_)
 		fail(errno_text("ibv_reg_mr", errno));
@@ -104,11 +129,11 @@ Endpoint::~Endpoint()
 {
 	if (id && id->qp)
 		rdma_destroy_qp(id);
-	if (scq) {
+	if (scq && !shared_scq) {
 		AsyncEvents::get().forget_cq(scq);
 		ibv_destroy_cq(scq);
 	}
-	if (rcq && rcq != scq) {
+	if (rcq && rcq != scq && !shared_rcq) {
 		AsyncEvents::get().forget_cq(rcq);
 		ibv_destroy_cq(rcq);
 	}
@@ -136,10 +161,16 @@ void Endpoint::create_qp(const QpSpec &spec)
 		if (!cc)
 			fail(errno_text("ibv_create_comp_channel", errno));
 	}
-	scq = ibv_create_cq(c, spec.send_cq, nullptr, cc, 0);
+	// libsiw fails a create without setting errno when the kernel's
+	// mmap key is SIW_INVAL_UOBJ_KEY (README.md): clear it first.
+	shared_scq = spec.shared_send;
+	shared_rcq = spec.shared_recv;
+	errno = 0;
+	scq = shared_scq ? shared_scq->attach(c) : ibv_create_cq(c, spec.send_cq, nullptr, cc, 0);
 	if (!scq)
 		fail(errno_text("ibv_create_cq", errno));
-	rcq = ibv_create_cq(c, spec.recv_cq, nullptr, cc, 0);
+	errno = 0;
+	rcq = shared_rcq ? shared_rcq->attach(c) : ibv_create_cq(c, spec.recv_cq, nullptr, cc, 0);
 	if (!rcq)
 		fail(errno_text("ibv_create_cq", errno));
 	ibv_qp_init_attr a = {};
@@ -151,11 +182,75 @@ void Endpoint::create_qp(const QpSpec &spec)
 	a.cap.max_send_sge = spec.send_sge;
 	a.cap.max_recv_sge = spec.recv_sge;
 	a.cap.max_inline_data = spec.max_inline;
+	errno = 0;
 	if (rdma_create_qp(id, pd, &a))
 		fail(errno_text("rdma_create_qp", errno));
 	cap = a.cap;
 	// siw reuses QP numbers: events of an earlier QP are not this one's.
 	AsyncEvents::get().forget_qp(id->qp->qp_num);
+}
+
+std::vector<ibv_wc> Endpoint::poll_send(std::size_t n, int timeout_ms)
+{
+	if (shared_scq)
+		return shared_scq->poll(qp()->qp_num, n, timeout_ms);
+	return poll_n(scq, n, timeout_ms);
+}
+
+std::vector<ibv_wc> Endpoint::poll_recv(std::size_t n, int timeout_ms)
+{
+	if (shared_rcq)
+		return shared_rcq->poll(qp()->qp_num, n, timeout_ms);
+	return poll_n(rcq, n, timeout_ms);
+}
+
+ibv_cq *SharedCq::attach(ibv_context *ctx)
+{
+	std::lock_guard<std::mutex> g(mu_);
+	if (cq_) {
+		if (cq_->context != ctx)
+			fail("shared CQ used on another device context");
+		return cq_;
+	}
+	errno = 0;
+	cq_ = ibv_create_cq(ctx, cqe_, nullptr, nullptr, 0);
+	if (!cq_)
+		fail(errno_text("ibv_create_cq (shared)", errno));
+	return cq_;
+}
+
+SharedCq::~SharedCq()
+{
+	if (!cq_)
+		return;
+	AsyncEvents::get().forget_cq(cq_);
+	ibv_destroy_cq(cq_);
+}
+
+std::vector<ibv_wc> SharedCq::poll(std::uint32_t qp_num, std::size_t n, int timeout_ms)
+{
+	std::vector<ibv_wc> out;
+	const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+	ibv_wc wc[16];
+	for (;;) {
+		{
+			std::lock_guard<std::mutex> g(mu_);
+			int got;
+			while ((got = ibv_poll_cq(cq_, 16, wc)) > 0)
+				for (int i = 0; i < got; i++)
+					q_[wc[i].qp_num].push_back(wc[i]);
+			if (got < 0)
+				fail("ibv_poll_cq failed");
+			auto &mine = q_[qp_num];
+			while (out.size() < n && !mine.empty()) {
+				out.push_back(mine.front());
+				mine.pop_front();
+			}
+		}
+		if (out.size() >= n || Clock::now() >= deadline)
+			return out;
+		std::this_thread::sleep_for(std::chrono::microseconds(500));
+	}
 }
 
 std::optional<rdma_cm_event_type> Endpoint::next_event(int timeout_ms, int *status)
@@ -208,15 +303,26 @@ std::unique_ptr<Endpoint> connect_to(const std::string &addr, std::uint16_t port
 {
 	// Connection set-up is not what the cases test: a connect that
 	// fails outright (seen under TCG right after another connection was
-	// torn down) is tried again, twice, on a fresh id.
+	// torn down: REJECTED, CONNECT_ERROR -22, UNREACHABLE -110) is tried
+	// again, at most twice, on a fresh id, and logged ("retry: ...").
+	// Nothing after ESTABLISHED is ever retried.
 	for (int attempt = 1;; attempt++) {
+		const auto t0 = Clock::now();
 		try {
 			return connect_once(addr, port, hello, spec, timeout_ms, before);
 		} catch (const CaseFailure &e) {
 			const std::string w = e.what();
-			if (attempt >= 3 || (w.find("REJECTED") == std::string::npos &&
-					     w.find("CONNECT_ERROR") == std::string::npos))
+			if (attempt >= 3 || hello.role == static_cast<std::uint16_t>(Role::Bye) ||
+			    (w.find("REJECTED") == std::string::npos &&
+			     w.find("CONNECT_ERROR") == std::string::npos &&
+			     w.find("UNREACHABLE") == std::string::npos))
 				throw;
+			std::printf("retry: connect %s (attempt %d of 3 failed after %lld ms: %s)\n",
+				    get_text(hello.name, sizeof(hello.name)).c_str(), attempt,
+				    static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+								   Clock::now() - t0).count()),
+				    w.c_str());
+			std::fflush(stdout);
 			std::this_thread::sleep_for(std::chrono::milliseconds(500));
 		}
 	}
@@ -311,7 +417,12 @@ std::vector<ibv_wc> poll_n(ibv_cq *cq, std::size_t n, int timeout_ms)
 ibv_wc expect_wc(ibv_cq *cq, std::uint64_t wr_id, int timeout_ms,
 		 const std::string &what)
 {
-	auto wcs = poll_n(cq, 1, timeout_ms);
+	return expect_one_wc(poll_n(cq, 1, timeout_ms), wr_id, timeout_ms, what);
+}
+
+ibv_wc expect_one_wc(const std::vector<ibv_wc> &wcs, std::uint64_t wr_id,
+		     int timeout_ms, const std::string &what)
+{
 	if (wcs.empty())
 		fail("no completion for " + what + " within " +
 		     std::to_string(timeout_ms) + " ms");

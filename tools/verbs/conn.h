@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,7 +30,8 @@ public:
 	Buffer(const Buffer &) = delete;
 	Buffer &operator=(const Buffer &) = delete;
 
-	void reg(ibv_pd *pd, int access);	// throws on failure
+	void reg(ibv_pd *pd, int access);	// throws on failure; drops an earlier MR
+	ibv_pd *pd() const { return mr_ ? mr_->pd : nullptr; }
 	std::uint8_t *data() { return p_; }
 	std::size_t size() const { return size_; }
 	std::span<std::uint8_t> span(std::size_t off, std::size_t len);
@@ -60,6 +63,30 @@ struct SgList {
 };
 SgList make_sglist(const std::vector<std::uint32_t> &lens, std::size_t first_off);
 
+// A CQ that several QPs of this process share. Whoever polls it sorts
+// what it finds by qp_num, so every QP's owner sees only its own
+// completions, in order. many_qps uses one send and one receive CQ per
+// side: upstream siw cannot give one process a CQ per QP for 64 QPs
+// (README.md, "mmap key 0x90000").
+class SharedCq {
+public:
+	explicit SharedCq(int cqe) : cqe_(cqe) {}
+	~SharedCq();
+	SharedCq(const SharedCq &) = delete;
+	SharedCq &operator=(const SharedCq &) = delete;
+	// The CQ, created on CTX by the first QP that uses it; throws
+	// CaseFailure if that fails.
+	ibv_cq *attach(ibv_context *ctx);
+	// Up to N completions of QP QP_NUM, waiting until TIMEOUT_MS.
+	std::vector<ibv_wc> poll(std::uint32_t qp_num, std::size_t n, int timeout_ms);
+
+private:
+	int cqe_;
+	ibv_cq *cq_ = nullptr;
+	std::mutex mu_;
+	std::map<std::uint32_t, std::deque<ibv_wc>> q_;
+};
+
 struct QpSpec {
 	int send_cq = 64;
 	int recv_cq = 64;
@@ -69,6 +96,8 @@ struct QpSpec {
 	std::uint32_t recv_sge = 1;
 	std::uint32_t max_inline = 0;
 	bool channel = false;	// CQs report to a completion channel
+	// If set, the QP uses these instead of CQs of its own.
+	std::shared_ptr<SharedCq> shared_send, shared_recv;
 };
 
 // One connection: its own CM event channel, PD, CQs and QP.
@@ -79,6 +108,7 @@ struct Endpoint {
 	ibv_comp_channel *cc = nullptr;
 	ibv_cq *scq = nullptr;
 	ibv_cq *rcq = nullptr;
+	std::shared_ptr<SharedCq> shared_scq, shared_rcq;	// scq/rcq not owned
 	ibv_qp_cap cap = {};	// what the provider granted
 	bool disconnected = false;
 
@@ -90,6 +120,10 @@ struct Endpoint {
 	ibv_qp *qp() const { return id ? id->qp : nullptr; }
 	ibv_context *ctx() const { return id ? id->verbs : nullptr; }
 	void create_qp(const QpSpec &spec);	// PD, CQs, QP on id
+	// Up to N completions of this QP from its send / receive CQ (shared
+	// or not) within TIMEOUT_MS.
+	std::vector<ibv_wc> poll_send(std::size_t n, int timeout_ms);
+	std::vector<ibv_wc> poll_recv(std::size_t n, int timeout_ms);
 	// Waits for the next CM event; returns its type (and status), or
 	// nothing at the deadline. Records DISCONNECTED.
 	std::optional<rdma_cm_event_type> next_event(int timeout_ms, int *status = nullptr);
@@ -118,6 +152,9 @@ std::vector<ibv_wc> poll_n(ibv_cq *cq, std::size_t n, int timeout_ms);
 // Exactly one completion with wr_id WR_ID and status SUCCESS, or throws.
 ibv_wc expect_wc(ibv_cq *cq, std::uint64_t wr_id, int timeout_ms,
 		 const std::string &what);
+// The same for what Endpoint::poll_send/poll_recv returned.
+ibv_wc expect_one_wc(const std::vector<ibv_wc> &wcs, std::uint64_t wr_id,
+		     int timeout_ms, const std::string &what);
 // Waits for a completion event on CC (ibv_get_cq_event), acks it;
 // returns the CQ, or nullptr at the deadline.
 ibv_cq *wait_cq_event(ibv_comp_channel *cc, int timeout_ms);
@@ -151,5 +188,10 @@ private:
 };
 
 std::string errno_text(const std::string &what, int err);
+
+// TCP connections of this host to or from PORT (/proc/net/tcp, IPv4) in
+// any state but LISTEN and TIME_WAIT: siw's sockets stay there until its
+// CM has torn the connection down. -1 if the file cannot be read.
+int tcp_busy(std::uint16_t port);
 
 } // namespace flashnet::verbs

@@ -14,13 +14,14 @@
 namespace flashnet::verbs {
 
 inline constexpr std::uint32_t kMagic = 0x464e5642;	// "FNVB"
-inline constexpr std::uint16_t kVersion = 1;
+inline constexpr std::uint16_t kVersion = 2;
 
 enum class Role : std::uint16_t {
 	Recv = 1,	// post RECVs, check SENDs byte for byte, SEND a Report
 	Target = 2,	// offer an MR; check it after Done (WRITE/READ cases)
 	Report = 3,	// SEND the Report stored under Hello::token
 	Bye = 4,	// the client is done: the server exits
+	Sync = 5,	// accepted once every earlier connection's thread ended; SENDs a Report
 };
 
 enum HelloFlags : std::uint32_t {
@@ -29,6 +30,7 @@ enum HelloFlags : std::uint32_t {
 	kSolicitedOnly = 1u << 2,   // Recv: arm the CQ solicited-only, one wakeup
 	kChannel = 1u << 3,	    // Recv: wait on a completion channel
 	kNoPoll = 1u << 4,	    // Recv: never poll until disconnected (CQ overflow)
+	kSharedCq = 1u << 5,	    // Recv: use the CQs shared by all connections of Hello::group
 };
 
 inline constexpr unsigned kMaxSizes = 6;
@@ -50,6 +52,7 @@ struct Hello {
 	std::uint16_t cq_size = 0;	// Recv: receive CQ entries (0: enough)
 	std::uint16_t recv_space = 0;	// Recv: bytes per RECV if nonzero (else max size)
 	char name[32] = {};
+	std::uint64_t group = 0;	// kSharedCq: connections sharing CQs (cq_size entries each)
 };
 
 // Target -> client: where the MR is.

@@ -61,6 +61,30 @@ private:
 
 ReportStore g_reports;
 
+// Connections whose serve thread has not ended yet (Role::Sync waits for
+// all but itself).
+std::atomic<unsigned> g_active{0};
+
+// CQs shared by the connections of one Hello::group (kSharedCq): created
+// by the first connection, destroyed with the last QP using them.
+struct CqPair {
+	std::shared_ptr<SharedCq> send, recv;
+};
+std::mutex g_groups_mu;
+std::map<std::uint64_t, std::weak_ptr<CqPair>> g_groups;
+
+std::shared_ptr<CqPair> group_cqs(const Hello &h)
+{
+	std::lock_guard<std::mutex> g(g_groups_mu);
+	if (auto p = g_groups[h.group].lock())
+		return p;
+	auto p = std::make_shared<CqPair>();
+	p->send = std::make_shared<SharedCq>(h.cq_size);
+	p->recv = std::make_shared<SharedCq>(h.cq_size);
+	g_groups[h.group] = p;
+	return p;
+}
+
 [[noreturn]] void fail(const std::string &why)
 {
 	throw CaseFailure(why);
@@ -84,7 +108,7 @@ template <class T> void send_msg(Endpoint &ep, const T &msg, int timeout_ms)
 	b.reg(ep.pd, IBV_ACCESS_LOCAL_WRITE);
 	ibv_sge sge = b.sge(0, sizeof(T));
 	post_send(ep.qp(), IBV_WR_SEND, 0x5e4d, {&sge, 1}, IBV_SEND_SIGNALED);
-	expect_wc(ep.scq, 0x5e4d, timeout_ms, "server SEND");
+	expect_one_wc(ep.poll_send(1, timeout_ms), 0x5e4d, timeout_ms, "server SEND");
 }
 
 // After the peer went away: let late async events arrive, move the QP to
@@ -132,6 +156,14 @@ void serve_recv(Endpoint &ep, const Hello &h, int tmo)
 	spec.send_cq = 8;
 	spec.send_wr = 4;
 	spec.channel = h.flags & (kChannel | kSolicitedOnly);
+	std::shared_ptr<CqPair> shared;
+	if (h.flags & kSharedCq) {
+		if (h.flags & (kChannel | kSolicitedOnly | kNoPoll) || h.cq_size < h.count)
+			fail("bad shared-CQ hello");
+		shared = group_cqs(h);
+		spec.shared_send = shared->send;
+		spec.shared_recv = shared->recv;
+	}
 	ep.create_qp(spec);
 	Buffer buf(layout.span_end * h.count);
 	buf.reg(ep.pd, IBV_ACCESS_LOCAL_WRITE);
@@ -146,6 +178,7 @@ void serve_recv(Endpoint &ep, const Hello &h, int tmo)
 	Report rep;
 	rep.token = h.token;
 	rep.cq_cqe = static_cast<std::uint32_t>(ep.rcq->cqe);
+	(void)shared;	// keeps the group's CQs for the QP's lifetime
 	std::string verdict;
 	std::vector<ibv_wc> wcs;
 	if (observe) {
@@ -187,7 +220,7 @@ void serve_recv(Endpoint &ep, const Hello &h, int tmo)
 		if (wakeups == 0)
 			verdict = "never slept on the completion channel; ";
 	} else {
-		wcs = poll_n(ep.rcq, h.count, tmo);
+		wcs = ep.poll_recv(h.count, tmo);
 	}
 	count_recvs(rep, wcs);
 
@@ -373,9 +406,68 @@ void serve_report(Endpoint &ep, const Hello &h, int tmo)
 		;
 }
 
+// Role::Sync: the client asks before every case whether the server has
+// finished everything earlier (threads ended, QPs, CQs and cm_ids
+// destroyed). Accepted only then; the Report says ok.
+// QPs the kernel still has (rdma res show qp), 0 if that cannot be told.
+int kernel_qps()
+{
+	FILE *f = ::popen("rdma res show qp 2>/dev/null", "r");
+	if (!f)
+		return 0;
+	int n = 0;
+	char line[512];
+	while (std::fgets(line, sizeof(line), f))
+		if (std::strstr(line, "lqpn"))
+			n++;
+	::pclose(f);
+	return n;
+}
+
+void serve_sync(Endpoint &ep, const Hello &h, int tmo, std::uint16_t port)
+{
+	QpSpec spec;
+	spec.send_cq = 4;
+	spec.recv_cq = 4;
+	spec.send_wr = 2;
+	spec.recv_wr = 2;
+	ep.create_qp(spec);
+	// Accept at once (siw times an unanswered MPA request out after
+	// 10 s), then wait; the client waits for the Report.
+	accept_conn(ep, tmo);
+	// Our threads have ended; the kernel may still be tearing their
+	// connections down (siw does that in its CM work queue, which also
+	// handles new connect requests). With root and the rdma tool, also
+	// wait until no QP but this one is left, and no TCP connection of
+	// the port but this one.
+	const bool idle = AsyncEvents::get().wait(
+		[&] { return g_active.load() <= 1 && kernel_qps() <= 1 && tcp_busy(port) <= 1; },
+		tmo / 2);
+	Report rep;
+	rep.token = h.token;
+	rep.ok = idle;
+	set_text(rep.text, sizeof(rep.text),
+		 idle ? "idle"
+		      : std::to_string(g_active.load() - 1) + " thread(s), " +
+				std::to_string(kernel_qps()) + " QP(s), " +
+				std::to_string(tcp_busy(port)) + " TCP connection(s) still there");
+	send_msg(ep, rep, tmo);
+	while (!ep.disconnected && ep.next_event(tmo))
+		;
+}
+
+void serve_one(rdma_cm_id *id, Hello h, const Options &o);
+
 void serve(rdma_cm_id *id, Hello h, const Options &o)
 {
+	serve_one(id, h, o);	// its Endpoint is gone when it returns
+	g_active--;
+}
+
+void serve_one(rdma_cm_id *id, Hello h, const Options &o)
+{
 	const int tmo = static_cast<int>(o.timeout) * 1000;
+	const auto t0 = std::chrono::steady_clock::now();
 	Endpoint ep;
 	const std::string name = get_text(h.name, sizeof(h.name));
 	try {
@@ -399,6 +491,9 @@ void serve(rdma_cm_id *id, Hello h, const Options &o)
 		case Role::Report:
 			serve_report(ep, h, tmo);
 			break;
+		case Role::Sync:
+			serve_sync(ep, h, tmo, o.port);
+			break;
 		default:
 			fail("unknown role " + std::to_string(h.role));
 		}
@@ -406,7 +501,10 @@ void serve(rdma_cm_id *id, Hello h, const Options &o)
 		if (o.verbose)
 			std::fprintf(stderr, "server: %s done\n", name.c_str());
 	} catch (const std::exception &e) {
-		std::fprintf(stderr, "server: %s: %s\n", name.c_str(), e.what());
+		const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+			std::chrono::steady_clock::now() - t0).count();
+		std::fprintf(stderr, "server: %s: %s (%lld ms after the request)\n", name.c_str(),
+			     e.what(), static_cast<long long>(ms));
 		Report rep;
 		rep.token = h.token;
 		set_text(rep.text, sizeof(rep.text), std::string("server error: ") + e.what());
@@ -471,6 +569,7 @@ int run_server(const Options &o)
 			continue;
 		}
 		served++;
+		g_active++;
 		threads.emplace_back(serve, id, *hello, std::cref(o));
 	}
 	for (auto &t : threads)
