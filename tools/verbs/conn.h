@@ -111,6 +111,7 @@ struct Endpoint {
 	std::shared_ptr<SharedCq> shared_scq, shared_rcq;	// scq/rcq not owned
 	ibv_qp_cap cap = {};	// what the provider granted
 	bool disconnected = false;
+	bool established = false;	// server: ESTABLISHED after rdma_accept
 
 	Endpoint() = default;
 	~Endpoint();

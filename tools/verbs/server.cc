@@ -98,6 +98,7 @@ void accept_conn(Endpoint &ep, int timeout_ms)
 	if (rdma_accept(ep.id, &p))
 		fail(errno_text("rdma_accept", errno));
 	ep.expect_event(RDMA_CM_EVENT_ESTABLISHED, timeout_ms);
+	ep.established = true;
 }
 
 // Sends MSG on the QP and waits for its completion.
@@ -505,12 +506,16 @@ void serve_one(rdma_cm_id *id, Hello h, const Options &o)
 			std::chrono::steady_clock::now() - t0).count();
 		std::fprintf(stderr, "server: %s: %s (%lld ms after the request)\n", name.c_str(),
 			     e.what(), static_cast<long long>(ms));
-		Report rep;
-		rep.token = h.token;
-		set_text(rep.text, sizeof(rep.text), std::string("server error: ") + e.what());
-		if (ep.qp())
-			snapshot_events(rep, ep);
-		g_reports.put(rep);
+		// A connect that never got established is the client's to retry
+		// (same token): its report would stand in for the real one.
+		if (ep.established) {
+			Report rep;
+			rep.token = h.token;
+			set_text(rep.text, sizeof(rep.text), std::string("server error: ") + e.what());
+			if (ep.qp())
+				snapshot_events(rep, ep);
+			g_reports.put(rep);
+		}
 		ep.disconnect();
 	}
 }
