@@ -152,6 +152,30 @@ static inline u64 cfs_lba(struct inode *inode, u64 pgoff)
 	return cfs_zone_of(inode)->start + CFS_I(inode)->start + pgoff;
 }
 
+/*
+ * The first LBA that user range [@addr, @addr + @len) of a shared mapping
+ * reaches. The mapping covers [@vm_start, @vm_end) from file page
+ * @vm_pgoff on; the file's block starts at @block_lba and has @capacity
+ * pages. -EINVAL: the range is empty, wraps or is not inside the mapping;
+ * -ENXIO: it reaches past the block.
+ */
+static inline int cfs_map_lba(unsigned long vm_start, unsigned long vm_end,
+			      pgoff_t vm_pgoff, u64 block_lba, u64 capacity,
+			      unsigned long addr, u64 len, u64 *lba)
+{
+	if (!len || addr < vm_start || addr + len < addr ||
+	    addr + len > vm_end)
+		return -EINVAL;
+	if (vm_pgoff + ((addr + len - 1 - vm_start) >> PAGE_SHIFT) >= capacity)
+		return -ENXIO;
+	*lba = block_lba + vm_pgoff + ((addr - vm_start) >> PAGE_SHIFT);
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+extern struct kunit_suite cfs_map_test_suite;	/* map_test.c */
+#endif
+
 static inline unsigned int cfs_order_for(u64 pages)
 {
 	return pages <= 1 ? 0 : order_base_2(pages);

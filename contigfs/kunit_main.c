@@ -7,11 +7,13 @@
 #include <linux/module.h>
 
 #include "alloc.h"
+#include "contigfs.h"
 #include "dir.h"
 
 static struct kunit_suite *cfs_suites[] = {
 	&cfs_alloc_test_suite,
 	&cfs_dir_test_suite,
+	&cfs_map_test_suite,
 };
 
 static int __init cfs_kunit_init(void)

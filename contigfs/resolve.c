@@ -15,21 +15,23 @@ static int cfs_resolve_locked(struct vm_area_struct *vma, unsigned long addr,
 {
 	struct inode *inode = file_inode(vma->vm_file);
 	struct cfs_inode_info *ci = CFS_I(inode);
-	pgoff_t first, last;
+	u64 lba;
+	int ret;
 
-	if (addr + len > vma->vm_end || addr + len < addr)
-		return -EINVAL;
+	/* The block cannot change: moves hold the invalidate_lock. */
+	ret = cfs_map_lba(vma->vm_start, vma->vm_end, vma->vm_pgoff,
+			  cfs_lba(inode, 0), cfs_capacity(inode), addr, len,
+			  &lba);
+	if (ret == -EINVAL)
+		return ret;
 	/* A read-only file's shared mapping loses VM_SHARED, not VM_MAYSHARE. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EOPNOTSUPP;
-	first = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-	last = vma->vm_pgoff + ((addr + len - 1 - vma->vm_start) >> PAGE_SHIFT);
-	/* The block cannot change: moves hold the invalidate_lock. */
-	if (last >= cfs_capacity(inode))
-		return -ENXIO;
+	if (ret)
+		return ret;
 	atomic_inc(&ci->pinned);
 	r->ftl = CFS_SB(inode->i_sb)->ftl;
-	r->lba = cfs_lba(inode, first);
+	r->lba = lba;
 	r->offset = offset_in_page(addr);
 	r->len = len;
 	r->writable = vma->vm_flags & VM_WRITE;
