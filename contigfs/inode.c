@@ -852,9 +852,33 @@ static int cfs_finish_move(struct cfs_sb_info *sbi, u64 ino)
  * After mount: free inodes that were unlinked but open at a power cut, and
  * finish moves a power cut interrupted.
  */
-int cfs_scan_inodes(struct cfs_sb_info *sbi)
+/*
+ * Free slots of an inode-table page must be empty (inode 0's always is):
+ * anything else is damage fsck reports, so mount refuses it too, for the
+ * pages it reads anyway.
+ */
+static int cfs_check_free_slots(struct cfs_sb_info *sbi, u64 first,
+				const void *page)
 {
 	u64 ino;
+
+	for (ino = first; ino < first + CONTIGFS_INODES_PER_PAGE &&
+	     ino < sbi->inode_count; ino++) {
+		if (ino && test_bit(ino, sbi->ibitmap))
+			continue;
+		if (memchr_inv(page + cfs_inode_off(ino), 0,
+			       CONTIGFS_INODE_SIZE)) {
+			cfs_err(sbi->sb, "inode %llu: not in use, but its slot is not empty",
+				ino);
+			return -EUCLEAN;
+		}
+	}
+	return 0;
+}
+
+int cfs_scan_inodes(struct cfs_sb_info *sbi)
+{
+	u64 ino, checked_lba = U64_MAX;
 	int ret = 0;
 
 	mutex_lock(&sbi->meta_lock);
@@ -868,6 +892,14 @@ int cfs_scan_inodes(struct cfs_sb_info *sbi)
 		if (IS_ERR(page)) {
 			ret = PTR_ERR(page);
 			break;
+		}
+		if (cfs_inode_lba(sbi, ino) != checked_lba) {
+			u64 first = round_down(ino, CONTIGFS_INODES_PER_PAGE);
+
+			checked_lba = cfs_inode_lba(sbi, ino);
+			ret = cfs_check_free_slots(sbi, first, page);
+			if (ret)
+				break;
 		}
 		di = page + cfs_inode_off(ino);
 		if (!di->i_mode) {
