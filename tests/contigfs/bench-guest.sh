@@ -44,6 +44,7 @@ one() {
 	settle /dev/mapper/cfs /dev/mapper/raw
 	# invalidate=0: fio would drop the page cache each time it wraps.
 	h0=$(salsa_stat $dm pool_hits) m0=$(salsa_stat $dm pool_misses)
+	# shellcheck disable=SC2046
 	set -- $(busy)
 	b0=$1 i0=$2
 	log=$OUT/fio-$ws-$rw-$target-$rep.txt
@@ -53,6 +54,7 @@ one() {
 		--runtime="$runtime" --ramp_time=1 --output-format=terse \
 		--terse-version=3 </dev/null >"$log" 2>&1 ||
 		fail "fio $ws MiB $rw $target run $rep: $(tail -n 5 "$log")"
+	# shellcheck disable=SC2046
 	set -- $(busy)
 	h1=$(salsa_stat $dm pool_hits) m1=$(salsa_stat $dm pool_misses)
 	r=$(awk -F';' 'NF > 50 { print $8 + $49, $7 + $48 }' "$log")
